@@ -1,0 +1,325 @@
+/**
+ * The AWS config and credentials file reader, following botocore (`configloader.py` on top of
+ * Python's `configparser` in strict mode) rule for rule.
+ *
+ * @module
+ */
+import { ConfigError, ConfigSyntaxError, Oidc2AwsError } from "./errors.ts";
+import { expandPath } from "./_path.ts";
+import type { Env, ReadFile } from "./runtime.ts";
+
+/** One section: lowercased keys to values; a nested block (`s3 =` + indented lines) is a map. */
+export type ConfigSection = Record<string, string | Record<string, string>>;
+
+/** A parsed file: profiles, `[sso-session]` and `[services]` sections, by name (null-prototype maps). */
+export interface ParsedConfig {
+  profiles: Record<string, ConfigSection>;
+  ssoSessions: Record<string, ConfigSection>;
+  services: Record<string, ConfigSection>;
+}
+
+/** Options of {@linkcode parseConfig}. */
+export interface ParseConfigOptions {
+  /** `config` (`[profile NAME]` sections) or `credentials` (`[NAME]` sections). Default `config`. */
+  kind?: "config" | "credentials";
+  /** How to name the file in errors. Default "config file" / "credentials file". */
+  source?: string;
+}
+
+interface RawOption {
+  lines: string[];
+  lineNumbers: number[];
+}
+
+interface RawSection {
+  name: string;
+  options: Map<string, RawOption>;
+}
+
+const SECTION_RE = /^\[(.+)\]/;
+const OPTION_RE = /^(.*?)\s*([=:])\s*(.*)$/;
+
+/** A null-prototype record, safe for keys such as `__proto__`. */
+export function record<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/**
+ * Parses the text of an AWS config or credentials file the way botocore does.
+ *
+ * Rules (botocore 1.43 on `configparser`): sections `[default]`, `[profile NAME]` (NAME may be
+ * shell-quoted), `[sso-session NAME]`, `[services NAME]`; in a credentials file `[NAME]` is profile
+ * NAME. Keys are lowercased; `key = value` or `key: value`, split at the first delimiter; whole-line
+ * `#`/`;` comments only (an inline `# x` stays part of the value); indented lines continue a value;
+ * a key with an empty value followed by indented `k = v` lines is a nested map; `[DEFAULT]` keys are
+ * inherited by every section; a repeated section or key in one file is an error; when `[default]` and
+ * `[profile default]` both appear, the later one wins whole. A leading byte-order mark is ignored
+ * (botocore would reject the file).
+ *
+ * @example
+ * ```ts
+ * import { parseConfig } from "./mod.ts";
+ * const { profiles } = parseConfig("[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ci\n");
+ * console.log(profiles.ci.role_arn); // "arn:aws:iam::123456789012:role/ci"
+ * ```
+ */
+export function parseConfig(text: string, options: ParseConfigOptions = {}): ParsedConfig {
+  const kind = options.kind ?? "config";
+  const source = options.source ?? `${kind} file`;
+  const sections = readSections(text, source);
+  const result: ParsedConfig = { profiles: record(), ssoSessions: record(), services: record() };
+  const defaults = sections.get("DEFAULT");
+  for (const section of sections.values()) {
+    if (section === defaults) continue;
+    const values = sectionValues(section, defaults, source);
+    if (kind === "credentials") {
+      result.profiles[section.name] = values;
+      continue;
+    }
+    const name = section.name;
+    if (name.startsWith("profile")) assignNamed(result.profiles, name, values);
+    else if (name.startsWith("sso-session")) assignNamed(result.ssoSessions, name, values);
+    else if (name.startsWith("services")) assignNamed(result.services, name, values);
+    else if (name === "default") result.profiles.default = values;
+    // Any other section is not a profile; botocore keeps it aside and so do we (by ignoring it).
+  }
+  return result;
+}
+
+/** `[profile NAME]`: botocore splits the header shell-style and wants exactly two words. */
+function assignNamed(target: Record<string, ConfigSection>, header: string, values: ConfigSection): void {
+  const words = shellSplit(header);
+  if (words && words.length === 2) target[words[1]] = values;
+}
+
+/** The sections of one file, in order, with raw multi-line values (configparser's `_read`). */
+function readSections(text: string, source: string): Map<string, RawSection> {
+  const sections = new Map<string, RawSection>();
+  const seenSections = new Map<string, number>();
+  let current: RawSection | undefined;
+  let option: RawOption | undefined;
+  let optionName = "";
+  let indentLevel = 0;
+  const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
+  for (let i = 0; i < lines.length; i++) {
+    const raw = lines[i];
+    const lineNumber = i + 1;
+    const stripped = raw.trim();
+    const isComment = stripped.startsWith("#") || stripped.startsWith(";");
+    const value = isComment ? "" : stripped;
+    if (value === "") {
+      // An empty line inside a value is kept (and trimmed off the end later); a comment line is skipped.
+      if (!isComment && option) {
+        option.lines.push("");
+        option.lineNumbers.push(lineNumber);
+      }
+      continue;
+    }
+    const indent = raw.search(/\S/);
+    if (current && option && indent > indentLevel) {
+      option.lines.push(value);
+      option.lineNumbers.push(lineNumber);
+      continue;
+    }
+    indentLevel = indent;
+    const header = SECTION_RE.exec(value);
+    if (header) {
+      const name = header[1];
+      const first = seenSections.get(name);
+      // configparser reopens [DEFAULT] silently; only its keys must stay unique.
+      if (first !== undefined && name !== "DEFAULT") {
+        throw new ConfigSyntaxError(source, lineNumber, `section [${name}] appears twice (first at line ${first})`);
+      }
+      if (first === undefined) seenSections.set(name, lineNumber);
+      current = sections.get(name) ?? { name, options: new Map() };
+      sections.set(name, current);
+      option = undefined;
+      continue;
+    }
+    if (!current) {
+      throw new ConfigSyntaxError(
+        source,
+        lineNumber,
+        'expected a section header such as [default] or [profile NAME] before the first "key = value" line',
+      );
+    }
+    const match = OPTION_RE.exec(value);
+    if (!match || match[1] === "") {
+      throw new ConfigSyntaxError(source, lineNumber, 'expected "key = value"');
+    }
+    optionName = match[1].trimEnd().toLowerCase();
+    if (current.options.has(optionName)) {
+      const first = current.options.get(optionName)!.lineNumbers[0];
+      throw new ConfigSyntaxError(
+        source,
+        lineNumber,
+        `key "${optionName}" appears twice in [${current.name}] (first at line ${first})`,
+      );
+    }
+    option = { lines: [match[3].trim()], lineNumbers: [lineNumber] };
+    current.options.set(optionName, option);
+  }
+  return sections;
+}
+
+/** Joins each option's lines, parses nested blocks, and adds the `[DEFAULT]` keys. */
+function sectionValues(section: RawSection, defaults: RawSection | undefined, source: string): ConfigSection {
+  const values: ConfigSection = record();
+  const options = defaults ? [...defaults.options, ...section.options] : [...section.options];
+  for (const [name, option] of options) values[name] = optionValue(name, option, source);
+  return values;
+}
+
+function optionValue(name: string, option: RawOption, source: string): string | Record<string, string> {
+  const joined = option.lines.join("\n").trimEnd();
+  if (!joined.startsWith("\n")) return joined;
+  // botocore's _parse_nested: one level of `key = value` lines, split at the first "=".
+  const nested: Record<string, string> = record();
+  for (let i = 1; i < option.lines.length; i++) {
+    const line = option.lines[i].trim();
+    if (line === "") continue;
+    const at = line.indexOf("=");
+    if (at < 0) {
+      throw new ConfigSyntaxError(source, option.lineNumbers[i], `expected "key = value" in the block under "${name}"`);
+    }
+    nested[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  return nested;
+}
+
+/** Python's `shlex.split` (POSIX mode, no comments); `undefined` where shlex raises. */
+export function shellSplit(text: string): string[] | undefined {
+  const words: string[] = [];
+  let word: string | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === " " || c === "\t" || c === "\r" || c === "\n") {
+      if (word !== undefined) words.push(word);
+      word = undefined;
+    } else if (c === "\\") {
+      if (i + 1 >= text.length) return undefined;
+      word = (word ?? "") + text[++i];
+    } else if (c === "'") {
+      const end = text.indexOf("'", i + 1);
+      if (end < 0) return undefined;
+      word = (word ?? "") + text.slice(i + 1, end);
+      i = end;
+    } else if (c === '"') {
+      let part = "";
+      let j = i + 1;
+      for (; j < text.length && text[j] !== '"'; j++) {
+        if (text[j] === "\\" && (text[j + 1] === '"' || text[j + 1] === "\\")) j++;
+        part += text[j];
+      }
+      if (j >= text.length) return undefined;
+      word = (word ?? "") + part;
+      i = j;
+    } else {
+      word = (word ?? "") + c;
+    }
+  }
+  if (word !== undefined) words.push(word);
+  return words;
+}
+
+/** The AWS config and credentials files, read and merged. */
+export interface LoadedConfig {
+  /** Profiles of the config file with the credentials file's keys laid over them, key by key. */
+  profiles: Record<string, ConfigSection>;
+  /** `[sso-session NAME]` sections of the config file. */
+  ssoSessions: Record<string, ConfigSection>;
+  /** `[services NAME]` sections of the config file. */
+  services: Record<string, ConfigSection>;
+  /** The paths read (after `~` and `$VAR` expansion); undefined when the variable is set but empty. */
+  files: { config?: string; credentials?: string };
+  /** For each profile and key, the path of the file the value came from. */
+  origins: Record<string, Record<string, string>>;
+}
+
+/** Options of {@linkcode loadConfig}. */
+export interface LoadConfigOptions {
+  /** The environment (`AWS_CONFIG_FILE`, `AWS_SHARED_CREDENTIALS_FILE`, `HOME`). */
+  env: Env;
+  /** Reads a file; resolves `undefined` when there is no such file. */
+  readFile: ReadFile;
+}
+
+/**
+ * Reads `AWS_CONFIG_FILE` (default `~/.aws/config`) and `AWS_SHARED_CREDENTIALS_FILE` (default
+ * `~/.aws/credentials`), expanding `$VAR`, `${VAR}` and `~`. A missing file counts as empty.
+ *
+ * @example
+ * ```ts
+ * import { loadConfig } from "./mod.ts";
+ * const files: Record<string, string> = { "/ci/aws_config": "[profile ci]\nregion = eu-west-1\n" };
+ * const config = await loadConfig({
+ *   env: { AWS_CONFIG_FILE: "/ci/aws_config", HOME: "/home/runner" },
+ *   readFile: (path) => Promise.resolve(files[path]),
+ * });
+ * console.log(config.profiles.ci.region); // "eu-west-1"
+ * ```
+ */
+export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConfig> {
+  const { env, readFile } = options;
+  const configPath = filePath(env, "AWS_CONFIG_FILE", "~/.aws/config");
+  const credentialsPath = filePath(env, "AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials");
+  const [configText, credentialsText] = await Promise.all([
+    readConfigFile(readFile, configPath, "AWS_CONFIG_FILE"),
+    readConfigFile(readFile, credentialsPath, "AWS_SHARED_CREDENTIALS_FILE"),
+  ]);
+  const config = configText === undefined
+    ? { profiles: record<ConfigSection>(), ssoSessions: record<ConfigSection>(), services: record<ConfigSection>() }
+    : parseConfig(configText, { kind: "config", source: configPath });
+  const origins: Record<string, Record<string, string>> = record();
+  for (const [name, section] of Object.entries(config.profiles)) {
+    origins[name] = record();
+    for (const key of Object.keys(section)) origins[name][key] = configPath!;
+  }
+  if (credentialsText !== undefined) {
+    const credentials = parseConfig(credentialsText, { kind: "credentials", source: credentialsPath });
+    for (const [name, section] of Object.entries(credentials.profiles)) {
+      const target = config.profiles[name] ??= record();
+      const origin = origins[name] ??= record();
+      for (const [key, value] of Object.entries(section)) {
+        target[key] = value;
+        origin[key] = credentialsPath!;
+      }
+    }
+  }
+  return {
+    profiles: config.profiles,
+    ssoSessions: config.ssoSessions,
+    services: config.services,
+    files: { config: configPath, credentials: credentialsPath },
+    origins,
+  };
+}
+
+/** The expanded path named by an env var (or the default); undefined when set but empty, as botocore. */
+function filePath(env: Env, name: string, fallback: string): string | undefined {
+  const value = env[name] ?? fallback;
+  if (value === "") return undefined;
+  return expandPath(value, env);
+}
+
+async function readConfigFile(
+  readFile: ReadFile,
+  path: string | undefined,
+  envVar: string,
+): Promise<string | undefined> {
+  if (path === undefined || path.startsWith("~")) return undefined; // no home directory to expand into
+  try {
+    return await readFile(path);
+  } catch (cause) {
+    if (cause instanceof Oidc2AwsError) throw cause;
+    throw new ConfigError(
+      "ERR_CONFIG_READ",
+      `Cannot read ${path}: ${errorText(cause)}. Check that it is a readable file, or point ${envVar} elsewhere`,
+      { file: path, cause },
+    );
+  }
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,56 @@
+/**
+ * oidc2aws: AWS credentials from a CI job's OIDC token, for as many roles as the job needs.
+ *
+ * The CI's token server (GitHub Actions and others) hands the job a short-lived OIDC token; STS
+ * trades it for role credentials with `AssumeRoleWithWebIdentity`, an unsigned call. oidc2aws does
+ * both with one `fetch` each, configured by env vars (`AWS_ROLE_ARN`,
+ * `AWS_WEB_IDENTITY_TOKEN_SERVER=GitHub`) or by AWS config profiles
+ * (`web_identity_token_server = GitHub`). No runtime dependencies; Deno, Bun and Node.
+ *
+ * @example
+ * ```ts ignore
+ * import { fromWebIdentity } from "oidc2aws";
+ * import { S3Client } from "@aws-sdk/client-s3";
+ * const s3 = new S3Client({ credentials: fromWebIdentity({ profile: "deploy" }) });
+ * ```
+ *
+ * @module
+ */
+export {
+  ConfigError,
+  ConfigSyntaxError,
+  describeOrigin,
+  type ErrorCode,
+  HttpError,
+  Oidc2AwsError,
+  StsError,
+  type TokenClaims,
+  TokenError,
+  type ValueOrigin,
+  XmlError,
+} from "./lib/errors.ts";
+export type { Env, Fetch, FetchInit, FetchResponse, HostOptions, ReadFile } from "./lib/runtime.ts";
+export {
+  type ConfigSection,
+  loadConfig,
+  type LoadConfigOptions,
+  type LoadedConfig,
+  parseConfig,
+  type ParseConfigOptions,
+  type ParsedConfig,
+} from "./lib/config.ts";
+export {
+  DEFAULT_AUDIENCE,
+  type FileTokenSpec,
+  parseTokenServer,
+  type ServerTokenSpec,
+  type TokenSpec,
+} from "./lib/token_spec.ts";
+export { type Partition, partitionOf, stsEndpointFor, type StsEndpointOptions } from "./lib/endpoint.ts";
+export {
+  ENV_VARS,
+  type ProfileOverrides,
+  resolveProfile,
+  type ResolveProfileOptions,
+  type WebIdentityProfile,
+} from "./lib/profile.ts";

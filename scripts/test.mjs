@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// `npm test`: build, type checks, lint and format checks, then the whole suite under Deno, Bun and
+// Node 20. Node runs last, so its summary closes the output. Exits non-zero if any step fails.
+// `npm test -- --only=deno,bun` runs a subset of runtimes; `--skip-checks` skips the static checks.
+import { spawn } from "node:child_process";
+import { readdirSync } from "node:fs";
+
+const args = process.argv.slice(2);
+const only = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const skipChecks = args.includes("--skip-checks");
+const filter = args.filter((a) => !a.startsWith("--"));
+const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
+const tests = filter.length
+  ? filter
+  : readdirSync("tests").filter((f) => f.endsWith("_test.ts")).sort().map((f) => `tests/${f}`);
+
+/** Runs a command, streaming its output; resolves { code, output }. */
+function run(label, command, argv, options = {}) {
+  return new Promise((resolve) => {
+    process.stdout.write(`\n── ${label}\n`);
+    const child = spawn(command, argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...options.env } });
+    let output = "";
+    const forward = (stream) => (chunk) => {
+      output += chunk;
+      if (!options.quiet) stream.write(chunk);
+    };
+    child.stdout.on("data", forward(process.stdout));
+    child.stderr.on("data", forward(process.stderr));
+    child.on("close", (code) => {
+      if (options.quiet && code !== 0) process.stdout.write(output);
+      resolve({ code: code ?? 1, output });
+    });
+  });
+}
+
+const ESC = String.fromCharCode(27);
+const strip = (text) => text.replaceAll(new RegExp(`${ESC}\\[[0-9;]*m`, "g"), "");
+const failures = [];
+const summaries = [];
+
+if (!skipChecks) {
+  const checks = [
+    ["build (tsc → dist/)", bin("tsc"), ["-p", "tsconfig.build.json"]],
+    ["type check lib/ with no runtime types", bin("tsc"), ["-p", "tsconfig.json"]],
+    ["type check tests, CLI, emulator, bench", bin("tsc"), ["-p", "tsconfig.test.json"]],
+    ["deno check", bin("deno"), ["check", "--quiet", "mod.ts", "cli.ts", ...tests]],
+    ["deno lint", bin("deno"), ["lint", "--quiet"]],
+    ["deno fmt --check", bin("deno"), ["fmt", "--check", "--quiet"]],
+  ];
+  for (const [label, command, argv] of checks) {
+    const { code } = await run(label, command, argv);
+    if (code !== 0) failures.push(label);
+  }
+} else {
+  const { code } = await run("build (tsc → dist/)", bin("tsc"), ["-p", "tsconfig.build.json"]);
+  if (code !== 0) failures.push("build");
+}
+
+const runtimes = {
+  deno: {
+    argv: [bin("deno"), ["test", "-A", "--quiet", ...tests]],
+    count: (out) => {
+      const m = /(\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed/.exec(out);
+      return m && { passed: Number(m[1]) + Number(m[2] ?? 0), failed: Number(m[3]) };
+    },
+  },
+  bun: {
+    argv: [bin("bun"), ["test", ...tests.map((t) => `./${t}`)]],
+    count: (out) => {
+      const pass = /^\s*(\d+) pass/m.exec(out);
+      const fail = /^\s*(\d+) fail/m.exec(out);
+      return pass && { passed: Number(pass[1]), failed: Number(fail?.[1] ?? 0) };
+    },
+  },
+  node: {
+    argv: [process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...tests]],
+    count: (out) => {
+      const pass = /^\S* ?pass (\d+)/m.exec(out);
+      const fail = /^\S* ?fail (\d+)/m.exec(out);
+      return pass && { passed: Number(pass[1]), failed: Number(fail?.[1] ?? 0) };
+    },
+  },
+};
+
+for (const name of ["deno", "bun", "node"]) {
+  if (only && !only.includes(name)) continue;
+  if (name === "node") {
+    for (const line of summaries) process.stdout.write(`${line}\n`);
+  }
+  const [command, argv] = runtimes[name].argv;
+  const { code, output } = await run(`tests on ${name}`, command, argv, { env: { OIDC2AWS_TEST_RUNTIME: name } });
+  const counts = runtimes[name].count(strip(output));
+  if (code !== 0 || !counts || counts.failed > 0) failures.push(`tests on ${name}`);
+  if (name !== "node") {
+    summaries.push(
+      `${name}: ${counts ? `${counts.passed} passed, ${counts.failed} failed` : "no summary"}${
+        code ? ` (exit ${code})` : ""
+      }`,
+    );
+  }
+}
+
+if (failures.length) {
+  process.stdout.write(`\nFAILED: ${failures.join("; ")}\n`);
+  process.exit(1);
+}
