@@ -54,3 +54,18 @@ export {
   type ResolveProfileOptions,
   type WebIdentityProfile,
 } from "./lib/profile.ts";
+export { getToken, type GetTokenOptions } from "./lib/token.ts";
+export {
+  assumeRoleWithWebIdentity,
+  type AssumeRoleWithWebIdentityOptions,
+  type AssumeRoleWithWebIdentityRequest,
+  type AssumeRoleWithWebIdentityResult,
+  STS_API_VERSION,
+} from "./lib/sts.ts";
+export { assumeRole, type AssumeRoleOptions } from "./lib/assume.ts";
+export type { Credentials } from "./lib/credentials.ts";
+export { type CredentialProvider, fromWebIdentity, type FromWebIdentityOptions } from "./lib/provider.ts";
+export { DEFAULT_RETRY, type RetryPolicy } from "./lib/retry.ts";
+export { decodeClaims } from "./lib/jwt.ts";
+export { childElement, childText, parseXml, type ParseXmlOptions, type XmlElement } from "./lib/xml.ts";
+export { VERSION } from "./lib/version.ts";

@@ -1,0 +1,192 @@
+import { HttpError, Oidc2AwsError } from "./errors.ts";
+import type { Fetch, FetchInit, FetchResponse } from "./runtime.ts";
+
+/** An answer read in full (up to a size cap). */
+export interface Answer {
+  status: number;
+  contentType: string;
+  headers: FetchResponse["headers"];
+  body: string;
+}
+
+/** Options of {@linkcode exchange}. */
+export interface ExchangeOptions {
+  fetch: Fetch;
+  /** Milliseconds for the whole exchange, body included. */
+  timeoutMs: number;
+  /** The caller's signal: aborting it rejects with its reason. */
+  signal?: AbortSignal;
+  /** The largest body accepted, in bytes. */
+  maxBytes: number;
+  /** What the server is, for messages: "the token server", "STS". */
+  peer: string;
+  /** Builds the error for an answer over the size cap (its code depends on the peer). */
+  tooLarge: (message: string, status: number, contentType: string) => Oidc2AwsError;
+}
+
+/** A URL for messages: no query string, no user info. */
+export function displayUrl(url: string | URL): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return "(an invalid URL)";
+  }
+}
+
+/** Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost). */
+export function isLoopback(url: URL): boolean {
+  const host = url.hostname.toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(host);
+}
+
+/**
+ * One HTTP exchange: sends the request, refuses redirects, reads the body up to `maxBytes` within
+ * the timeout. Transport failures become `ERR_NETWORK`, the timeout `ERR_TIMEOUT` (both retryable).
+ */
+export async function exchange(
+  url: string,
+  init: Omit<FetchInit, "signal" | "redirect">,
+  options: ExchangeOptions,
+): Promise<Answer> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new HttpError("ERR_TIMEOUT", "timed out", { retryable: true }));
+  }, options.timeoutMs);
+  const onAbort = () => controller.abort(options.signal!.reason);
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener("abort", onAbort, { once: true });
+  const fail = (err: unknown): never => {
+    if (options.signal?.aborted) throw options.signal.reason;
+    if (err instanceof Oidc2AwsError && !timedOut) throw err;
+    const where = displayUrl(url);
+    if (timedOut) {
+      throw new HttpError(
+        "ERR_TIMEOUT",
+        `${capitalize(options.peer)} at ${where} did not answer within ${options.timeoutMs} ms`,
+        { retryable: true },
+      );
+    }
+    throw new HttpError("ERR_NETWORK", `Cannot reach ${options.peer} at ${where}: ${describeTransportError(err)}`, {
+      retryable: true,
+      cause: err,
+    });
+  };
+  try {
+    let response: FetchResponse;
+    try {
+      response = await options.fetch(url, { ...init, signal: controller.signal, redirect: "manual" });
+    } catch (err) {
+      return fail(err);
+    }
+    const contentType = response.headers.get("content-type") ?? "";
+    const length = Number(response.headers.get("content-length") ?? NaN);
+    if (length > options.maxBytes) {
+      await cancel(response.body);
+      throw tooLarge(options, url, response.status, contentType, `${length} bytes announced`);
+    }
+    let body: string;
+    try {
+      body = await readBody(response.body, options.maxBytes);
+    } catch (err) {
+      if (err === TOO_LARGE) throw tooLarge(options, url, response.status, contentType, "more than that sent");
+      return fail(err);
+    }
+    return { status: response.status, contentType, headers: response.headers, body };
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+const TOO_LARGE = Symbol("too large");
+
+function tooLarge(
+  options: ExchangeOptions,
+  url: string,
+  status: number,
+  contentType: string,
+  detail: string,
+): Oidc2AwsError {
+  return options.tooLarge(
+    `${capitalize(options.peer)} at ${displayUrl(url)} sent an answer larger than ${options.maxBytes} bytes ` +
+      `(HTTP ${status}, ${contentType || "no content type"}, ${detail}); refused without reading it all: check the URL`,
+    status,
+    contentType,
+  );
+}
+
+/** Reads a body stream as UTF-8 text, giving up past `maxBytes`. */
+async function readBody(body: FetchResponse["body"], maxBytes: number): Promise<string> {
+  if (body === null) return "";
+  const decoder = new TextDecoder();
+  let size = 0;
+  let text = "";
+  const add = (chunk: Uint8Array) => {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw TOO_LARGE;
+    text += decoder.decode(chunk, { stream: true });
+  };
+  if ("getReader" in body) {
+    const reader = body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        add(value);
+      }
+    } catch (err) {
+      reader.cancel().catch(() => {});
+      throw err;
+    }
+  } else {
+    const iterator = body[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        const { done, value } = await iterator.next();
+        if (done) break;
+        add(value);
+      }
+    } catch (err) {
+      await iterator.return?.();
+      throw err;
+    }
+  }
+  return text + decoder.decode();
+}
+
+async function cancel(body: FetchResponse["body"]): Promise<void> {
+  try {
+    if (body && "cancel" in body) await body.cancel();
+    else if (body) await body[Symbol.asyncIterator]().return?.();
+  } catch {
+    // The body is being discarded; a failure to cancel it changes nothing.
+  }
+}
+
+/** The most telling part of a transport error: `connect ECONNREFUSED 127.0.0.1:1`, `socket hang up`. */
+export function describeTransportError(err: unknown): string {
+  let current: unknown = err;
+  let message = "";
+  for (let depth = 0; current && depth < 5; depth++) {
+    const e = current as { message?: string; code?: string; cause?: unknown };
+    if (e.message && !/^fetch failed$|^error sending request/i.test(e.message)) message = e.message;
+    else if (!message && e.code) message = e.code;
+    current = e.cause;
+  }
+  return (message || String(err)).split("\n")[0].slice(0, 200);
+}
+
+/** The delay a `Retry-After` header asks for, in milliseconds, if any. */
+export function retryAfterMs(value: string | null, now: number): number | undefined {
+  if (!value) return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,85 @@
+/**
+ * The credentials oidc2aws hands out: the AWS SDK v3 identity shape plus facts about the session,
+ * with the secret parts hidden from `console.log`, `util.inspect`, `Deno.inspect` and `JSON.stringify`.
+ *
+ * @module
+ */
+import type { AssumeRoleWithWebIdentityResult } from "./sts.ts";
+
+/** Temporary AWS credentials for an assumed role (what an AWS SDK v3 credential provider returns). */
+export interface Credentials {
+  accessKeyId: string;
+  /** Secret: never shown by `console.log` or `JSON.stringify`. */
+  secretAccessKey: string;
+  /** Secret: never shown by `console.log` or `JSON.stringify`. */
+  sessionToken: string;
+  expiration: Date;
+  accountId: string;
+  /** The role that was assumed. */
+  roleArn: string;
+  /** `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`. */
+  assumedRoleArn: string;
+  assumedRoleId?: string;
+  roleSessionName: string;
+  /** The profile the role came from. */
+  profile?: string;
+  /** The OIDC token's subject, as STS read it. */
+  subject?: string;
+  audience?: string;
+  provider?: string;
+  sourceIdentity?: string;
+  requestId?: string;
+}
+
+const REDACTED = "<redacted>";
+
+/** Credentials whose secret fields stay out of logs. */
+class AwsCredentials implements Credentials {
+  accessKeyId!: string;
+  secretAccessKey!: string;
+  sessionToken!: string;
+  expiration!: Date;
+  accountId!: string;
+  roleArn!: string;
+  assumedRoleArn!: string;
+  assumedRoleId?: string;
+  roleSessionName!: string;
+  profile?: string;
+  subject?: string;
+  audience?: string;
+  provider?: string;
+  sourceIdentity?: string;
+  requestId?: string;
+
+  /** What logs see: everything but the secret key and the session token. */
+  toJSON(): Record<string, unknown> {
+    return { ...(this as Credentials), secretAccessKey: REDACTED, sessionToken: REDACTED };
+  }
+
+  // Node and Bun call this as (depth, options, inspect); Deno's hook below as (inspect, options).
+  [Symbol.for("nodejs.util.inspect.custom")](
+    _depth: unknown,
+    options: unknown,
+    inspect?: (v: unknown, o: unknown) => string,
+  ): unknown {
+    const visible = Object.assign(Object.create({ constructor: AwsCredentials }), this.toJSON(), {
+      expiration: this.expiration,
+    });
+    return typeof inspect === "function" ? `Credentials ${inspect({ ...visible }, options)}` : visible;
+  }
+
+  [Symbol.for("Deno.customInspect")](inspect: (v: unknown, o: unknown) => string, options: unknown): string {
+    return `Credentials ${inspect({ ...this.toJSON(), expiration: this.expiration }, options)}`;
+  }
+}
+
+/** Builds {@linkcode Credentials} from an STS result. */
+export function makeCredentials(
+  result: AssumeRoleWithWebIdentityResult,
+  fields: { roleArn: string; roleSessionName: string; profile?: string },
+): Credentials {
+  const credentials = new AwsCredentials();
+  const { packedPolicySize: _packed, ...rest } = result;
+  Object.assign(credentials, rest, fields);
+  return credentials;
+}

@@ -1,0 +1,54 @@
+/**
+ * Reads the claims of a JWT without verifying it: for messages only (STS verifies the token).
+ *
+ * @module
+ */
+import type { TokenClaims } from "./errors.ts";
+
+/**
+ * The claims trust policies test (`iss`, `aud`, `sub`, `exp`, `nbf`, `iat`), or `undefined` when the
+ * token is not a readable JWT. Never throws and never returns the token.
+ *
+ * @example
+ * ```ts
+ * import { decodeClaims } from "./mod.ts";
+ * const payload = btoa(JSON.stringify({ sub: "repo:o/r:ref:refs/heads/main", aud: "sts.amazonaws.com" }));
+ * console.log(decodeClaims(`e30.${payload}.sig`)?.sub); // "repo:o/r:ref:refs/heads/main"
+ * ```
+ */
+export function decodeClaims(token: string): TokenClaims | undefined {
+  const parts = token.split(".");
+  if (parts.length !== 3) return undefined;
+  try {
+    const base64 = parts[1].replace(/-/g, "+").replace(/_/g, "/");
+    const binary = atob(base64 + "=".repeat((4 - (base64.length % 4)) % 4));
+    const json = new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+    const payload: unknown = JSON.parse(json);
+    if (typeof payload !== "object" || payload === null) return undefined;
+    const p = payload as Record<string, unknown>;
+    const claims: TokenClaims = {};
+    if (typeof p.iss === "string") claims.iss = p.iss;
+    if (typeof p.aud === "string" || (Array.isArray(p.aud) && p.aud.every((a) => typeof a === "string"))) {
+      claims.aud = p.aud as string | string[];
+    }
+    if (typeof p.sub === "string") claims.sub = p.sub;
+    for (const key of ["exp", "nbf", "iat"] as const) if (typeof p[key] === "number") claims[key] = p[key] as number;
+    return claims;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `iss=…, aud=…, sub=…, exp=… (expired)`, for messages. */
+export function describeClaims(claims: TokenClaims, now: number): string {
+  const parts: string[] = [];
+  if (claims.iss !== undefined) parts.push(`iss=${claims.iss}`);
+  if (claims.aud !== undefined) parts.push(`aud=${Array.isArray(claims.aud) ? claims.aud.join(",") : claims.aud}`);
+  if (claims.sub !== undefined) parts.push(`sub=${claims.sub}`);
+  if (claims.exp !== undefined) {
+    const exp = new Date(claims.exp * 1000);
+    const expired = Number.isNaN(exp.getTime()) ? "" : claims.exp * 1000 <= now ? " (expired)" : "";
+    parts.push(`exp=${Number.isNaN(exp.getTime()) ? claims.exp : exp.toISOString()}${expired}`);
+  }
+  return parts.join(", ");
+}

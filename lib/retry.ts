@@ -1,0 +1,62 @@
+import type { Host } from "./_defaults.ts";
+
+/** How oidc2aws retries: attempts, backoff and time limits. */
+export interface RetryPolicy {
+  /** Attempts in all for transient failures (network, 408, 429, 5xx, throttling). Default 5. */
+  maxAttempts: number;
+  /** The first backoff step; attempt n waits random(0, 1) × min(maxDelayMs, baseDelayMs × 2^(n-1)). Default 1000. */
+  baseDelayMs: number;
+  /** The longest single backoff. Default 20000. */
+  maxDelayMs: number;
+  /** Each HTTP exchange, body included, must finish within this. Default 10000. */
+  attemptTimeoutMs: number;
+  /** Everything, retries included, must finish within this. Default 60000. */
+  totalTimeoutMs: number;
+}
+
+/** The default retry policy. */
+export const DEFAULT_RETRY: Readonly<RetryPolicy> = Object.freeze({
+  maxAttempts: 5,
+  baseDelayMs: 1000,
+  maxDelayMs: 20000,
+  attemptTimeoutMs: 10000,
+  totalTimeoutMs: 60000,
+});
+
+/** What a retry loop needs: the policy, the clock, and where the time runs out. */
+export interface RetryContext {
+  policy: RetryPolicy;
+  host: Pick<Host, "now" | "sleep" | "random">;
+  /** Epoch milliseconds when everything must be done. */
+  deadline: number;
+  signal?: AbortSignal;
+}
+
+/** Builds a retry context from options. */
+export function retryContext(
+  host: Pick<Host, "now" | "sleep" | "random">,
+  policy?: Partial<RetryPolicy>,
+  signal?: AbortSignal,
+  deadline?: number,
+): RetryContext {
+  const full = { ...DEFAULT_RETRY, ...policy };
+  return { policy: full, host, deadline: deadline ?? host.now() + full.totalTimeoutMs, signal };
+}
+
+/** The timeout for the next exchange: the per-attempt limit, but never past the deadline. */
+export function attemptTimeout(context: RetryContext): number {
+  return Math.max(1, Math.min(context.policy.attemptTimeoutMs, context.deadline - context.host.now()));
+}
+
+/**
+ * Waits before attempt `attempt + 1` (full jitter, at least `minimumMs` such as a Retry-After).
+ * Returns false, without waiting, when the wait would pass the deadline.
+ */
+export async function backoff(context: RetryContext, attempt: number, minimumMs = 0): Promise<boolean> {
+  const { policy, host } = context;
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+  const delay = Math.max(minimumMs, host.random() * ceiling);
+  if (host.now() + delay >= context.deadline) return false;
+  await host.sleep(delay, context.signal);
+  return true;
+}

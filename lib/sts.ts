@@ -1,0 +1,250 @@
+/**
+ * The STS `AssumeRoleWithWebIdentity` call: one unsigned, form-encoded POST, and its XML answer.
+ * See https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
+ *
+ * @module
+ */
+import { HttpError, StsError, XmlError } from "./errors.ts";
+import { type Answer, displayUrl, exchange } from "./_http.ts";
+import { childElement, childText, parseXml, type XmlElement } from "./xml.ts";
+import { hostDefaults } from "./_defaults.ts";
+import type { Fetch } from "./runtime.ts";
+import { VERSION } from "./version.ts";
+
+/** The STS API version sent with every request. */
+export const STS_API_VERSION = "2011-06-15";
+
+/** The largest STS answer read. */
+const MAX_STS_ANSWER = 1024 * 1024;
+
+/** The parameters of one `AssumeRoleWithWebIdentity` call. */
+export interface AssumeRoleWithWebIdentityRequest {
+  roleArn: string;
+  roleSessionName: string;
+  /** The OIDC token. Secret: never logged. */
+  webIdentityToken: string;
+  durationSeconds?: number;
+  policy?: string;
+  policyArns?: string[];
+}
+
+/** What STS returns: the credentials and facts about the session. */
+export interface AssumeRoleWithWebIdentityResult {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration: Date;
+  /** `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`. */
+  assumedRoleArn: string;
+  assumedRoleId?: string;
+  /** The account of the assumed role (from the assumed-role ARN). */
+  accountId: string;
+  /** The token's `sub`, as STS read it. */
+  subject?: string;
+  /** The token's audience (the IAM OIDC provider's client id). */
+  audience?: string;
+  /** The IAM OIDC provider's ARN. */
+  provider?: string;
+  sourceIdentity?: string;
+  packedPolicySize?: number;
+  requestId?: string;
+}
+
+/** Options of {@linkcode assumeRoleWithWebIdentity}. */
+export interface AssumeRoleWithWebIdentityOptions {
+  /** The STS endpoint URL, e.g. `https://sts.us-east-1.amazonaws.com`. */
+  endpoint: string;
+  /** HTTP client. Default: the runtime's. */
+  fetch?: Fetch;
+  /** Aborts the call; the promise rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Milliseconds for the exchange, body included. Default 10000. */
+  timeoutMs?: number;
+}
+
+/** STS error codes that a later attempt can overcome without a new token. */
+const TRANSIENT = new Set([
+  "IDPCommunicationError",
+  "Throttling",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+  "InternalFailure",
+  "InternalError",
+  "ServiceUnavailable",
+  "RequestTimeout",
+  "RequestTimeoutException",
+]);
+
+/** STS error codes that a fresh token can overcome. */
+export const FRESH_TOKEN_CODES: ReadonlySet<string> = new Set(["InvalidIdentityToken", "ExpiredTokenException"]);
+
+/**
+ * Calls STS `AssumeRoleWithWebIdentity` once (no retries; {@linkcode assumeRole} adds them).
+ * Never follows a redirect; reads at most 1 MiB of the answer.
+ *
+ * @example
+ * ```ts ignore
+ * import { assumeRoleWithWebIdentity } from "./mod.ts";
+ * const result = await assumeRoleWithWebIdentity(
+ *   { roleArn: "arn:aws:iam::123456789012:role/ci", roleSessionName: "ci", webIdentityToken: token },
+ *   { endpoint: "https://sts.us-east-1.amazonaws.com" },
+ * );
+ * console.log(result.assumedRoleArn, result.expiration);
+ * ```
+ */
+export async function assumeRoleWithWebIdentity(
+  request: AssumeRoleWithWebIdentityRequest,
+  options: AssumeRoleWithWebIdentityOptions,
+): Promise<AssumeRoleWithWebIdentityResult> {
+  const { fetch } = await hostDefaults(options, ["fetch"]);
+  const endpoint = options.endpoint;
+  const answer = await exchange(endpoint, {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded; charset=utf-8",
+      accept: "text/xml",
+      "user-agent": `oidc2aws/${VERSION}`,
+    },
+    body: stsRequestBody(request),
+  }, {
+    fetch,
+    timeoutMs: options.timeoutMs ?? 10000,
+    signal: options.signal,
+    maxBytes: MAX_STS_ANSWER,
+    peer: "STS",
+    tooLarge: (message, status, contentType) => new HttpError("ERR_STS_RESPONSE", message, { status, contentType }),
+  });
+  return parseStsAnswer(answer, endpoint, request.roleArn);
+}
+
+/** The form-encoded body of an `AssumeRoleWithWebIdentity` request. */
+export function stsRequestBody(request: AssumeRoleWithWebIdentityRequest): string {
+  const form = new URLSearchParams({
+    Action: "AssumeRoleWithWebIdentity",
+    Version: STS_API_VERSION,
+    RoleArn: request.roleArn,
+    RoleSessionName: request.roleSessionName,
+    WebIdentityToken: request.webIdentityToken,
+  });
+  if (request.durationSeconds !== undefined) form.set("DurationSeconds", String(request.durationSeconds));
+  if (request.policy !== undefined) form.set("Policy", request.policy);
+  request.policyArns?.forEach((arn, i) => form.set(`PolicyArns.member.${i + 1}.arn`, arn));
+  return form.toString();
+}
+
+/** Turns STS's answer into a result, an {@linkcode StsError}, or an `ERR_STS_RESPONSE` error. */
+export function parseStsAnswer(answer: Answer, endpoint: string, roleArn?: string): AssumeRoleWithWebIdentityResult {
+  const { status, contentType } = answer;
+  const headerRequestId = answer.headers.get("x-amzn-requestid") ?? undefined;
+  const retryableStatus = status === 429 || status >= 500;
+  const bad = (problem: string, cause?: unknown, retryable = retryableStatus) =>
+    new HttpError(
+      "ERR_STS_RESPONSE",
+      `STS at ${displayUrl(endpoint)} answered HTTP ${status} (${contentType || "no content type"}) ${problem}`,
+      { status, contentType, retryable, cause },
+    );
+  if (status >= 300 && status < 400) {
+    throw bad(
+      `redirecting to ${displayUrl(answer.headers.get("location") ?? "(nowhere)")}; oidc2aws never follows redirects ` +
+        "with a token: check the STS endpoint",
+      undefined,
+      false,
+    );
+  }
+  if (answer.body.trim() === "") throw bad("with an empty body");
+  let root: XmlElement;
+  try {
+    root = parseXml(answer.body);
+  } catch (err) {
+    if (!(err instanceof XmlError)) throw err;
+    const what = /^\s*<(!doctype\s+html|html)/i.test(answer.body)
+      ? "with an HTML page"
+      : "with a body that is not valid XML";
+    throw bad(`${what} (${err.message}): check the STS endpoint, or try again if a proxy failed`, err);
+  }
+  const errorElement = root.name === "ErrorResponse" || root.name === "Response"
+    ? childElement(root, "Error") ?? childElement(childElement(root, "Errors"), "Error")
+    : root.name === "Error"
+    ? root
+    : undefined;
+  if (errorElement) {
+    const awsCode = childText(errorElement, "Code") || `HTTP${status}`;
+    const requestId = childText(root, "RequestId") || headerRequestId;
+    const error = new StsError({
+      status,
+      awsCode,
+      awsMessage: childText(errorElement, "Message") ?? "",
+      requestId,
+      retryable: TRANSIENT.has(awsCode) || FRESH_TOKEN_CODES.has(awsCode) ||
+        (status >= 500 && !FRESH_TOKEN_CODES.has(awsCode)),
+      roleArn,
+    });
+    const after = answer.headers.get("retry-after");
+    if (after) retryAfterHeader.set(error, after);
+    throw error;
+  }
+  if (status < 200 || status >= 300) throw bad(`with <${root.name}> instead of an error document`);
+  if (root.name !== "AssumeRoleWithWebIdentityResponse") {
+    throw bad(
+      `with <${root.name}> instead of <AssumeRoleWithWebIdentityResponse>: check the STS endpoint`,
+      undefined,
+      false,
+    );
+  }
+  const result = childElement(root, "AssumeRoleWithWebIdentityResult");
+  const credentials = childElement(result, "Credentials");
+  const user = childElement(result, "AssumedRoleUser");
+  const need = (parent: XmlElement | undefined, path: string, name: string): string => {
+    const value = childText(parent, name);
+    if (!value) throw bad(`without ${path}/${name}`, undefined, false);
+    return value;
+  };
+  const accessKeyId = need(credentials, "Credentials", "AccessKeyId");
+  const secretAccessKey = need(credentials, "Credentials", "SecretAccessKey");
+  const sessionToken = need(credentials, "Credentials", "SessionToken");
+  const expirationText = need(credentials, "Credentials", "Expiration");
+  const expiration = parseIsoDate(expirationText);
+  if (!expiration) {
+    throw bad(
+      `with an unreadable Credentials/Expiration ${JSON.stringify(expirationText.slice(0, 40))}`,
+      undefined,
+      false,
+    );
+  }
+  const assumedRoleArn = need(user, "AssumedRoleUser", "Arn");
+  const accountId = assumedRoleArn.split(":")[4];
+  if (!accountId || !/^\d{12}$/.test(accountId)) {
+    throw bad(`with an AssumedRoleUser/Arn that names no account`, undefined, false);
+  }
+  const output: AssumeRoleWithWebIdentityResult = {
+    accessKeyId,
+    secretAccessKey,
+    sessionToken,
+    expiration,
+    assumedRoleArn,
+    accountId,
+  };
+  const optional = (key: keyof AssumeRoleWithWebIdentityResult, value: string | undefined) => {
+    if (value) (output as unknown as Record<string, unknown>)[key] = value;
+  };
+  optional("assumedRoleId", childText(user, "AssumedRoleId"));
+  optional("subject", childText(result, "SubjectFromWebIdentityToken"));
+  optional("audience", childText(result, "Audience"));
+  optional("provider", childText(result, "Provider"));
+  optional("sourceIdentity", childText(result, "SourceIdentity"));
+  const packed = childText(result, "PackedPolicySize");
+  if (packed && /^\d+$/.test(packed)) output.packedPolicySize = Number(packed);
+  optional("requestId", childText(childElement(root, "ResponseMetadata"), "RequestId") || headerRequestId);
+  return output;
+}
+
+/** The Retry-After header of throttling answers, kept beside the error rather than on it. */
+export const retryAfterHeader: WeakMap<StsError, string> = new WeakMap();
+
+/** Parses ISO-8601 UTC timestamps as STS writes them (with or without fractional seconds). */
+export function parseIsoDate(text: string): Date | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$/.test(text)) return undefined;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? undefined : date;
+}

@@ -1,0 +1,103 @@
+// Shared test helpers: a scripted fetch that records requests, fake tokens, an instant clock.
+import type { Fetch, FetchInit } from "../mod.ts";
+
+/** A request as the scripted fetch saw it. */
+export interface SeenRequest {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What a route answers: a response description, or an error to throw (a transport failure). */
+export type Reply = { status?: number; body?: string; headers?: Record<string, string> } | Error;
+
+/**
+ * A fetch that answers from a script per path prefix (`/token`, `/sts`), one reply per call
+ * (the last one repeats), and records every request.
+ */
+export function scriptedFetch(routes: Record<string, Reply[] | ((request: SeenRequest) => Reply | Promise<Reply>)>) {
+  const requests: SeenRequest[] = [];
+  const counts: Record<string, number> = {};
+  const fetch: Fetch = async (url: string, init: FetchInit) => {
+    const request: SeenRequest = {
+      url: new URL(url),
+      method: init.method,
+      headers: { ...init.headers },
+      body: init.body ?? "",
+    };
+    requests.push(request);
+    const route = Object.keys(routes).find((prefix) => request.url.pathname.startsWith(prefix));
+    if (!route) throw new Error(`no route for ${url}`);
+    const script = routes[route];
+    const index = counts[route] = (counts[route] ?? 0) + 1;
+    const reply = typeof script === "function" ? await script(request) : script[Math.min(index, script.length) - 1];
+    if (reply instanceof Error) throw reply;
+    return new Response(reply.body ?? "", { status: reply.status ?? 200, headers: reply.headers });
+  };
+  return {
+    fetch,
+    requests,
+    count: (prefix: string) => requests.filter((r) => r.url.pathname.startsWith(prefix)).length,
+  };
+}
+
+/** An unsigned JWT-shaped token with these claims (STS is scripted, so no signature is needed). */
+export function fakeJwt(claims: Record<string, unknown>, marker = "sig"): string {
+  const b64 = (value: unknown) =>
+    btoa(JSON.stringify(value)).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");
+  return `${b64({ alg: "RS256", kid: "k1" })}.${b64(claims)}.${b64(marker)}`;
+}
+
+/** A clock that only moves when the code under test sleeps; records every sleep. */
+export function instantClock(start = Date.UTC(2026, 10, 26, 12, 0, 0)) {
+  let time = start;
+  const sleeps: number[] = [];
+  return {
+    now: () => time,
+    sleep: (ms: number) => {
+      sleeps.push(ms);
+      time += ms;
+      return Promise.resolve();
+    },
+    random: () => 0.5,
+    sleeps,
+    advance: (ms: number) => {
+      time += ms;
+    },
+  };
+}
+
+/** A transport failure as fetch reports one. */
+export function connectionRefused(): Error {
+  return new TypeError("fetch failed", {
+    cause: Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" }),
+  });
+}
+
+/** An STS error document. */
+export function stsErrorXml(code: string, message = `${code} happened`, requestId = "req-1"): string {
+  return `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>${code}</Code>` +
+    `<Message>${message}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+}
+
+/** An STS success document. */
+export function stsSuccessXml(options: { expiration?: string; account?: string; session?: string } = {}): string {
+  const account = options.account ?? "123456789012";
+  const session = options.session ?? "s1";
+  return `<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleWithWebIdentityResult>` +
+    `<Credentials><AccessKeyId>ASIAEXAMPLEEXAMPLE01</AccessKeyId><SecretAccessKey>SECRETKEY-do-not-print</SecretAccessKey>` +
+    `<SessionToken>SESSIONTOKEN-do-not-print</SessionToken><Expiration>${
+      options.expiration ?? "2026-11-26T13:00:00Z"
+    }</Expiration></Credentials>` +
+    `<SubjectFromWebIdentityToken>repo:o/r:ref:refs/heads/main</SubjectFromWebIdentityToken>` +
+    `<AssumedRoleUser><Arn>arn:aws:sts::${account}:assumed-role/ci/${session}</Arn><AssumedRoleId>AROAEXAMPLE:${session}</AssumedRoleId></AssumedRoleUser>` +
+    `<Audience>sts.amazonaws.com</Audience></AssumeRoleWithWebIdentityResult>` +
+    `<ResponseMetadata><RequestId>ok-1</RequestId></ResponseMetadata></AssumeRoleWithWebIdentityResponse>`;
+}
+
+/** Reads a test fixture. */
+export async function testdata(name: string): Promise<string> {
+  const { readFile } = await import("node:fs/promises");
+  return readFile(new URL(`./testdata/${name}`, import.meta.url), "utf8");
+}

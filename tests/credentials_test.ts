@@ -1,0 +1,47 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { inspect } from "node:util";
+import { assumeRole, parseTokenServer } from "../mod.ts";
+import { fakeJwt, scriptedFetch, stsSuccessXml } from "./_helpers.ts";
+
+describe("Credentials", () => {
+  it("keep the secret key and session token out of console.log, inspect and JSON", async () => {
+    const script = scriptedFetch({
+      "/idtoken": [{ body: JSON.stringify({ value: fakeJwt({ sub: "x" }) }) }],
+      "/": [{ body: stsSuccessXml(), headers: { "content-type": "text/xml" } }],
+    });
+    const credentials = await assumeRole(
+      {
+        name: "ci",
+        roleArn: "arn:aws:iam::123456789012:role/ci",
+        token: parseTokenServer("GitHub"),
+        roleSessionName: "s1",
+        stsEndpoint: "https://sts.example.test/",
+      },
+      {
+        env: { ACTIONS_ID_TOKEN_REQUEST_URL: "https://t.example.test/idtoken", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "b" },
+        fetch: script.fetch,
+      },
+    );
+    assert.equal(credentials.secretAccessKey, "SECRETKEY-do-not-print", "readable as a property");
+    const deno = (globalThis as { Deno?: { inspect(v: unknown): string } }).Deno;
+    const views = [
+      inspect(credentials),
+      inspect({ nested: credentials }, { depth: 5 }),
+      JSON.stringify(credentials),
+      String(credentials),
+    ];
+    if (deno) views.push(deno.inspect(credentials));
+    for (const view of views) {
+      assert.ok(!view.includes("SECRETKEY") && !view.includes("SESSIONTOKEN"), view);
+    }
+    assert.match(inspect(credentials), /ASIAEXAMPLEEXAMPLE01/, "the access key id stays visible");
+    assert.match(inspect(credentials), /arn:aws:sts::123456789012:assumed-role\/ci\/s1/);
+    assert.equal(JSON.parse(JSON.stringify(credentials)).secretAccessKey, "<redacted>");
+    assert.deepEqual(
+      { ...credentials }.sessionToken,
+      "SESSIONTOKEN-do-not-print",
+      "spreading keeps the values for SDKs",
+    );
+  });
+});
