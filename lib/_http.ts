@@ -62,6 +62,14 @@ export async function exchange(
     if (options.signal?.aborted) throw options.signal.reason;
     if (err instanceof Oidc2AwsError && !timedOut) throw err;
     const where = displayUrl(url);
+    const name = (err as { name?: string })?.name;
+    if (name === "NotCapable" || name === "PermissionDenied") {
+      throw new Oidc2AwsError(
+        "ERR_PERMISSION",
+        `Deno denied network access to ${options.peer} at ${where}: run with --allow-net=${new URL(url).host}`,
+        { cause: err },
+      );
+    }
     if (timedOut) {
       throw new HttpError(
         "ERR_TIMEOUT",

@@ -36,6 +36,38 @@ interface NodeHttp {
 }
 interface NodeFs {
   readFile(path: string, encoding: "utf8"): Promise<string>;
+  mkdir(path: string, options: { recursive: boolean; mode: number }): Promise<unknown>;
+  lstat(path: string): Promise<{ isFile(): boolean; isDirectory(): boolean; uid: number; mode: number }>;
+  writeFile(path: string, data: string, options: { mode: number; flag: string }): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  rm(path: string, options: { force: boolean }): Promise<void>;
+  appendFile(path: string, data: string): Promise<void>;
+}
+interface NodeChild {
+  on(event: "exit", listener: (code: number | null, signal: string | null) => void): void;
+  on(event: "error", listener: (err: Error) => void): void;
+  kill(signal: string): boolean;
+}
+interface NodeChildProcess {
+  spawn(command: string, args: string[], options: { stdio: "inherit"; env: Record<string, string> }): NodeChild;
+}
+interface NodeProcessFull extends NodeProcess {
+  argv: string[];
+  platform: string;
+  exitCode?: number;
+  stdout: { write(text: string): boolean };
+  stderr: { write(text: string): boolean };
+  getuid?(): number;
+  on(event: string, listener: () => void): void;
+  off(event: string, listener: () => void): void;
+}
+interface DenoFull extends DenoNamespace {
+  args: string[];
+  build: { os: string };
+  exitCode: number;
+  uid(): number | null;
+  stdout: { writeSync(data: Uint8Array): number };
+  stderr: { writeSync(data: Uint8Array): number };
 }
 
 /** Imports a `node:` module; the specifier is opaque to the type checker, which knows no runtime types here. */
@@ -153,4 +185,141 @@ async function nodeFetch(url: string, init: FetchInit): Promise<FetchResponse> {
     request.on("error", reject);
     request.end(init.body);
   });
+}
+
+/** What the CLI needs beyond the library's host pieces. */
+export interface CliSystem {
+  runtime: "deno" | "bun" | "node";
+  /** The process environment (enumerable, for `exec`). */
+  env: Env;
+  /** Command-line arguments after the script. */
+  args: string[];
+  platform: string;
+  write(stream: "stdout" | "stderr", text: string): void;
+  setExitCode(code: number): void;
+  /** This process's user id; `undefined` where unknown (Windows, or Deno without --allow-sys=uid). */
+  uid(): number | undefined;
+  fs: CliFs;
+  /** Runs a command with inherited stdio, forwarding SIGINT/SIGTERM/SIGHUP; resolves its exit. */
+  spawn(
+    command: string,
+    args: string[],
+    env: Record<string, string>,
+  ): Promise<{ code: number | null; signal: string | null }>;
+}
+
+/** File operations of the CLI (the credential cache, `$GITHUB_ENV`). */
+export interface CliFs {
+  mkdir(path: string, mode: number): Promise<void>;
+  /** `undefined` when the path does not exist. */
+  lstat(path: string): Promise<{ isFile: boolean; isDirectory: boolean; uid: number; mode: number } | undefined>;
+  readFile(path: string): Promise<string | undefined>;
+  /** Creates a new file (fails if it exists) with this mode. */
+  writeNew(path: string, data: string, mode: number): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  append(path: string, data: string): Promise<void>;
+}
+
+/** Builds the CLI's system for this runtime. File and process operations use node: modules, which all three runtimes provide. */
+export function createCliSystem(): CliSystem {
+  const adapter = createAdapter();
+  const [fsp, childProcess] = [
+    nodeModule<NodeFs>("node:fs/promises"),
+    nodeModule<NodeChildProcess>("node:child_process"),
+  ];
+  const encoder = new TextEncoder();
+  const deno = g.Deno as DenoFull | undefined;
+  const proc = g.process as NodeProcessFull | undefined;
+  const fs: CliFs = {
+    async mkdir(path, mode) {
+      await (await fsp).mkdir(path, { recursive: true, mode });
+    },
+    async lstat(path) {
+      try {
+        const stat = await (await fsp).lstat(path);
+        return { isFile: stat.isFile(), isDirectory: stat.isDirectory(), uid: stat.uid, mode: stat.mode };
+      } catch (err) {
+        if ((err as { code?: string }).code === "ENOENT") return undefined;
+        throw err;
+      }
+    },
+    readFile: nodeReadFile,
+    async writeNew(path, data, mode) {
+      await (await fsp).writeFile(path, data, { mode, flag: "wx" });
+    },
+    async rename(from, to) {
+      await (await fsp).rename(from, to);
+    },
+    async remove(path) {
+      await (await fsp).rm(path, { force: true });
+    },
+    async append(path, data) {
+      await (await fsp).appendFile(path, data);
+    },
+  };
+  const spawn: CliSystem["spawn"] = async (command, args, env) => {
+    const { spawn } = await childProcess;
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, args, { stdio: "inherit", env });
+      const signals = ["SIGINT", "SIGTERM", "SIGHUP"];
+      const forwarders = signals.map((signal) => () => void child.kill(signal));
+      const listen = (on: boolean) =>
+        signals.forEach((signal, i) => {
+          try {
+            if (deno) {
+              const api = deno as unknown as Record<string, (s: string, f: () => void) => void>;
+              api[on ? "addSignalListener" : "removeSignalListener"](signal, forwarders[i]);
+            } else if (proc) {
+              proc[on ? "on" : "off"](signal, forwarders[i]);
+            }
+          } catch {
+            // A signal this platform does not have (SIGHUP on Windows) is simply not forwarded.
+          }
+        });
+      listen(true);
+      child.on("error", (err) => {
+        listen(false);
+        reject(err);
+      });
+      child.on("exit", (code, signal) => {
+        listen(false);
+        resolve({ code, signal });
+      });
+    });
+  };
+  if (deno) {
+    return {
+      runtime: "deno",
+      env: adapter.env,
+      args: deno.args,
+      platform: deno.build.os === "windows" ? "win32" : deno.build.os,
+      write(stream, text) {
+        let bytes = encoder.encode(text);
+        while (bytes.length) bytes = bytes.subarray(deno[stream].writeSync(bytes));
+      },
+      setExitCode: (code) => void (deno.exitCode = code),
+      uid() {
+        try {
+          return deno.uid() ?? undefined;
+        } catch {
+          return undefined;
+        }
+      },
+      fs,
+      spawn,
+    };
+  }
+  const p = proc!;
+  return {
+    runtime: adapter.name,
+    env: adapter.env,
+    args: p.argv.slice(2),
+    platform: p.platform,
+    write: (stream, text) => void p[stream].write(text),
+    setExitCode: (code) => void (p.exitCode = code),
+    uid: () => p.getuid?.(),
+    fs,
+    spawn,
+  };
 }

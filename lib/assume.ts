@@ -71,6 +71,7 @@ export async function assumeRole(profile: WebIdentityProfile, options: AssumeRol
         roleArn: profile.roleArn,
         roleSessionName: profile.roleSessionName,
         profile: profile.name,
+        claims,
       });
     } catch (err) {
       const sts = err instanceof StsError ? err : undefined;

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { TokenClaims } from "./errors.ts";
 import type { AssumeRoleWithWebIdentityResult } from "./sts.ts";
 
 /** Temporary AWS credentials for an assumed role (what an AWS SDK v3 credential provider returns). */
@@ -29,6 +30,8 @@ export interface Credentials {
   provider?: string;
   sourceIdentity?: string;
   requestId?: string;
+  /** The claims of the OIDC token that was traded (`iss`, `aud`, `sub`, `exp`, ...; never the token). */
+  claims?: TokenClaims;
 }
 
 const REDACTED = "<redacted>";
@@ -50,6 +53,7 @@ class AwsCredentials implements Credentials {
   provider?: string;
   sourceIdentity?: string;
   requestId?: string;
+  claims?: TokenClaims;
 
   /** What logs see: everything but the secret key and the session token. */
   toJSON(): Record<string, unknown> {
@@ -76,7 +80,7 @@ class AwsCredentials implements Credentials {
 /** Builds {@linkcode Credentials} from an STS result. */
 export function makeCredentials(
   result: AssumeRoleWithWebIdentityResult,
-  fields: { roleArn: string; roleSessionName: string; profile?: string },
+  fields: { roleArn: string; roleSessionName: string; profile?: string; claims?: TokenClaims },
 ): Credentials {
   const credentials = new AwsCredentials();
   const { packedPolicySize: _packed, ...rest } = result;

@@ -1,4 +1,6 @@
 import type { Host } from "./_defaults.ts";
+import { ConfigError } from "./errors.ts";
+import type { Env } from "./runtime.ts";
 
 /** How oidc2aws retries: attempts, backoff and time limits. */
 export interface RetryPolicy {
@@ -32,14 +34,14 @@ export interface RetryContext {
   signal?: AbortSignal;
 }
 
-/** Builds a retry context from options. */
+/** Builds a retry context from options; `AWS_MAX_ATTEMPTS` (as in the AWS SDKs) sets the default attempts. */
 export function retryContext(
-  host: Pick<Host, "now" | "sleep" | "random">,
+  host: Pick<Host, "now" | "sleep" | "random" | "env">,
   policy?: Partial<RetryPolicy>,
   signal?: AbortSignal,
   deadline?: number,
 ): RetryContext {
-  const full = { ...DEFAULT_RETRY, ...policy };
+  const full = { ...DEFAULT_RETRY, ...maxAttemptsFromEnv(host.env), ...policy };
   return { policy: full, host, deadline: deadline ?? host.now() + full.totalTimeoutMs, signal };
 }
 
@@ -59,4 +61,19 @@ export async function backoff(context: RetryContext, attempt: number, minimumMs 
   if (host.now() + delay >= context.deadline) return false;
   await host.sleep(delay, context.signal);
   return true;
+}
+
+function maxAttemptsFromEnv(env: Env): Partial<RetryPolicy> {
+  const value = env.AWS_MAX_ATTEMPTS;
+  if (value === undefined || value === "") return {};
+  if (!/^\s*\d+\s*$/.test(value) || Number(value) < 1) {
+    throw new ConfigError(
+      "ERR_CONFIG_INVALID",
+      `AWS_MAX_ATTEMPTS is ${JSON.stringify(value.slice(0, 40))}: use a whole number of at least 1`,
+      {
+        key: "AWS_MAX_ATTEMPTS",
+      },
+    );
+  }
+  return { maxAttempts: Number(value) };
 }

@@ -1,0 +1,158 @@
+/**
+ * The `credential-process` cache: one file per (role settings, job) in a private directory, so a
+ * job that runs `aws` fifty times calls STS once. Files are created 0600 in a 0700 directory and
+ * written atomically; anything unexpected (wrong owner or mode, corrupt, expiring) is a miss.
+ *
+ * @module
+ */
+import type { Env } from "./runtime.ts";
+import type { WebIdentityProfile } from "./profile.ts";
+import type { CliFs } from "./_runtime.ts";
+import { VERSION } from "./version.ts";
+
+/** What a cache entry holds: the `credential_process` document. */
+export interface CachedCredentials {
+  Version: 1;
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  SessionToken: string;
+  Expiration: string;
+  AccountId?: string;
+}
+
+/** The directory for cache files: `OIDC2AWS_CACHE_DIR`, `$RUNNER_TEMP/oidc2aws`, else the user's cache directory. */
+export function cacheDirectory(env: Env, platform: string): string | undefined {
+  const join = (base: string, ...parts: string[]) =>
+    [base.replace(/[/\\]+$/, ""), ...parts].join(platform === "win32" ? "\\" : "/");
+  if (env.OIDC2AWS_CACHE_DIR) return env.OIDC2AWS_CACHE_DIR;
+  if (env.RUNNER_TEMP) return join(env.RUNNER_TEMP, "oidc2aws");
+  if (platform === "win32") return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, "oidc2aws") : undefined;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, "oidc2aws");
+  if (!env.HOME) return undefined;
+  return platform === "darwin" ? join(env.HOME, "Library", "Caches", "oidc2aws") : join(env.HOME, ".cache", "oidc2aws");
+}
+
+/**
+ * The cache key: a SHA-256 over every setting that shapes the call and over the secret that lets
+ * this job obtain a token (the request bearer and URL, or the token file's content), so that a job
+ * can never pick up credentials another job assumed.
+ */
+export async function cacheKey(profile: WebIdentityProfile, env: Env, tokenFileContent?: string): Promise<string> {
+  const token = profile.token;
+  const binding = token.type === "server"
+    ? { url: env[token.urlEnv] ?? "", bearer: env[token.tokenEnv] ?? "" }
+    : { file: tokenFileContent ?? "" };
+  const material = JSON.stringify([
+    VERSION,
+    profile.roleArn,
+    profile.roleSessionName,
+    token,
+    profile.stsEndpoint,
+    profile.durationSeconds ?? null,
+    profile.policy ?? null,
+    profile.policyArns ?? null,
+    binding,
+  ]);
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(material));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Options of the cache functions. */
+export interface CacheOptions {
+  fs: CliFs;
+  directory: string;
+  /** This process's user id; `undefined` skips ownership checks (Windows). */
+  uid: number | undefined;
+  /** Whether ownership and mode can be checked at all (false on Windows). */
+  checkOwner: boolean;
+  now: () => number;
+  /** An entry is used only while more than this many milliseconds remain. Default 5 minutes. */
+  minimumLifetimeMs?: number;
+  /** Reports why an entry was not used or written (for --debug). */
+  note?: (message: string) => void;
+}
+
+/** Whether a path is ours and private (owner = us, no group/other permission bits). */
+function isPrivate(stat: { uid: number; mode: number }, options: CacheOptions): boolean {
+  if (!options.checkOwner) return true;
+  return options.uid !== undefined && stat.uid === options.uid && (stat.mode & 0o077) === 0;
+}
+
+function entryPath(options: CacheOptions, key: string): string {
+  return `${options.directory}${
+    options.directory.endsWith("/") || options.directory.endsWith("\\") ? "" : "/"
+  }${key}.json`;
+}
+
+/** Reads a cache entry; `undefined` for a miss of any kind. */
+export async function readCache(key: string, options: CacheOptions): Promise<CachedCredentials | undefined> {
+  const note = options.note ?? (() => {});
+  if (options.checkOwner && options.uid === undefined) {
+    note("cache: cannot learn this process's user id (Deno needs --allow-sys=uid), so the cache is not used");
+    return undefined;
+  }
+  try {
+    const directory = await options.fs.lstat(options.directory);
+    if (!directory) return undefined;
+    if (!directory.isDirectory || !isPrivate(directory, options)) {
+      note(`cache: ${options.directory} is not a private directory of this user; not used`);
+      return undefined;
+    }
+    const path = entryPath(options, key);
+    const stat = await options.fs.lstat(path);
+    if (!stat) return undefined;
+    if (!stat.isFile || !isPrivate(stat, options)) {
+      note("cache: the entry is not a private file of this user; ignored");
+      return undefined;
+    }
+    const text = await options.fs.readFile(path);
+    const entry = text === undefined ? undefined : parseEntry(text);
+    if (!entry) {
+      note("cache: the entry is unreadable; ignored");
+      return undefined;
+    }
+    if (Date.parse(entry.Expiration) - options.now() <= (options.minimumLifetimeMs ?? 5 * 60_000)) {
+      note("cache: the entry expires within 5 minutes; refreshing");
+      return undefined;
+    }
+    return entry;
+  } catch (err) {
+    note(`cache: read failed (${(err as Error)?.message ?? err}); not used`);
+    return undefined;
+  }
+}
+
+/** Writes a cache entry atomically (a new 0600 file renamed into place); failures are only noted. */
+export async function writeCache(key: string, entry: CachedCredentials, options: CacheOptions): Promise<void> {
+  const note = options.note ?? (() => {});
+  if (options.checkOwner && options.uid === undefined) return;
+  const path = entryPath(options, key);
+  const temporary = `${path}.${crypto.getRandomValues(new Uint32Array(2)).join("")}.tmp`;
+  try {
+    await options.fs.mkdir(options.directory, 0o700);
+    const directory = await options.fs.lstat(options.directory);
+    if (!directory?.isDirectory || !isPrivate(directory, options)) {
+      note(`cache: ${options.directory} is not a private directory of this user; not written`);
+      return;
+    }
+    await options.fs.writeNew(temporary, JSON.stringify(entry), 0o600);
+    await options.fs.rename(temporary, path);
+  } catch (err) {
+    note(`cache: write failed (${(err as Error)?.message ?? err})`);
+    await options.fs.remove(temporary).catch(() => {});
+  }
+}
+
+function parseEntry(text: string): CachedCredentials | undefined {
+  try {
+    const value = JSON.parse(text) as Record<string, unknown>;
+    const strings = ["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"].every((k) =>
+      typeof value[k] === "string" && value[k] !== ""
+    );
+    if (value.Version !== 1 || !strings || Number.isNaN(Date.parse(value.Expiration as string))) return undefined;
+    if (value.AccountId !== undefined && typeof value.AccountId !== "string") return undefined;
+    return value as unknown as CachedCredentials;
+  } catch {
+    return undefined;
+  }
+}

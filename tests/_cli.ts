@@ -1,0 +1,56 @@
+// Runs the oidc2aws CLI as a subprocess on the runtime running the tests: `deno run cli.ts` under
+// Deno, `bun dist/cli.js` under Bun, `node dist/cli.js` under Node (the npm bin).
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
+
+/** Which runtime runs the CLI in these tests. */
+export const RUNTIME: "deno" | "bun" | "node" = deno ? "deno" : "Bun" in globalThis ? "bun" : "node";
+
+/** The command line that starts the CLI on this runtime (Deno: with the given permission flags). */
+export function cliCommand(denoFlags: string[] = ["-A"]): string[] {
+  if (deno) return [deno.execPath(), "run", "--quiet", "--no-prompt", ...denoFlags, `${root}cli.ts`];
+  const bin = `${root}dist/cli.js`;
+  if (!existsSync(bin)) throw new Error("dist/cli.js is missing: run npm run build (npm test does)");
+  return [process.execPath, bin];
+}
+
+/** The result of one CLI run. */
+export interface CliRun {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI with these arguments and exactly this environment (plus PATH and HOME). */
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; input?: string; denoFlags?: string[]; cwd?: string } = {},
+): Promise<CliRun> {
+  const [command, ...prefix] = cliCommand(options.denoFlags);
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    HOME: process.env.HOME ?? "/nonexistent",
+    NO_COLOR: "1",
+  };
+  if (process.env.DENO_DIR) env.DENO_DIR = process.env.DENO_DIR;
+  for (const [name, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[name] = value;
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...prefix, ...args], {
+      env,
+      cwd: options.cwd ?? root,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (chunk) => (stdout += chunk));
+    child.stderr!.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.stdin!.end(options.input ?? "");
+  });
+}

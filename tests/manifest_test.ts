@@ -1,0 +1,68 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { VERSION } from "../mod.ts";
+
+const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
+const pkg = JSON.parse(read("package.json"));
+const deno = JSON.parse(read("deno.json"));
+
+describe("package manifests", () => {
+  it("keep one version in package.json, deno.json and lib/version.ts", () => {
+    assert.equal(pkg.version, deno.version);
+    assert.equal(VERSION, pkg.version);
+  });
+
+  it("export the same entry points to npm and JSR", () => {
+    const npm = Object.keys(pkg.exports).sort();
+    const jsr = Object.keys(deno.exports).sort();
+    assert.deepEqual(npm, jsr);
+    for (const entry of npm) {
+      const source = deno.exports[entry].replace(/^\.\//, "");
+      assert.equal(pkg.exports[entry].default, `./dist/${source.replace(/\.ts$/, ".js")}`);
+      assert.equal(pkg.exports[entry].types, `./dist/${source.replace(/\.ts$/, ".d.ts")}`);
+    }
+    assert.equal(pkg.bin.oidc2aws, "dist/cli.js");
+  });
+
+  it("have no runtime dependencies", () => {
+    assert.equal(pkg.dependencies, undefined);
+    assert.equal(pkg.peerDependencies, undefined);
+    assert.equal(pkg.optionalDependencies, undefined);
+  });
+
+  it("name oidc2aws on npm and @oidc2aws/oidc2aws on JSR", () => {
+    assert.equal(pkg.name, "oidc2aws");
+    assert.equal(deno.name, "@oidc2aws/oidc2aws");
+  });
+});
+
+describe("the core stays web-standard", () => {
+  const lib = readdirSync(new URL("../lib", import.meta.url)).filter((f) => f.endsWith(".ts"));
+
+  it("touches Deno, Bun, process and node: modules only in lib/_runtime.ts", () => {
+    for (const file of lib) {
+      if (file === "_runtime.ts") continue;
+      const code = read(`lib/${file}`).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
+      assert.doesNotMatch(code, /(?:from\s*|import\s*\(\s*)["']node:/, `${file} imports a node: module`);
+      const withoutStrings = code.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g, '""');
+      assert.doesNotMatch(withoutStrings, /\b(?:Deno|Bun|process)\.\w/, `${file} uses a runtime global`);
+    }
+  });
+
+  it("loads lib/_runtime.ts lazily: it is not in mod.ts's static import graph", () => {
+    // Type-only imports vanish at run time; count value imports only.
+    const valueImports = (path: string) =>
+      [...read(path).matchAll(/^(import|export)\s+(?!type\s)([^;]*?)from\s+"(\.[^"]+)"/gm)].map((m) => m[3]);
+    const graph = new Set<string>();
+    const walk = (path: string) => {
+      if (graph.has(path)) return;
+      graph.add(path);
+      const base = path.split("/").slice(0, -1).join("/");
+      for (const spec of valueImports(path)) walk(new URL(spec, `file:///${base ? `${base}/` : ""}`).pathname.slice(1));
+    };
+    walk("mod.ts");
+    assert.ok(graph.has("lib/profile.ts") && graph.has("lib/assume.ts"), [...graph].join(", "));
+    assert.ok(!graph.has("lib/_runtime.ts"), "mod.ts must not import the runtime adapter statically");
+  });
+});

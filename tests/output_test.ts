@@ -1,0 +1,108 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { formatVariables, githubEnvOutput } from "../lib/output.ts";
+
+const NASTY = [
+  "plain",
+  "it's",
+  'say "hi"',
+  "$(touch /tmp/oidc2aws-pwned) `id` ${HOME}",
+  "back\\slash\\",
+  "new\nline",
+  "tab\there",
+  "'; echo injected; '",
+  "\u2018curly\u2019 \u201Aquotes\u201B",
+  "EVIL=1",
+  "ünïcödé ✓ 🙂",
+  "",
+];
+
+/** Parses a $GITHUB_ENV file the way the Actions runner does (single-line NAME=value and NAME<<DELIM blocks). */
+export function parseGithubEnv(text: string): Record<string, string> {
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  const result: Record<string, string> = {};
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === "") continue;
+    const eq = line.indexOf("=");
+    const heredoc = line.indexOf("<<");
+    if (eq >= 0 && (heredoc < 0 || eq < heredoc)) {
+      result[line.slice(0, eq)] = line.slice(eq + 1);
+    } else if (heredoc >= 0) {
+      const name = line.slice(0, heredoc);
+      const delimiter = line.slice(heredoc + 2);
+      const value: string[] = [];
+      for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i]);
+      if (i >= lines.length) throw new Error(`unterminated block for ${name}`);
+      result[name] = value.join("\n");
+    } else {
+      throw new Error(`invalid line ${JSON.stringify(line)}`);
+    }
+  }
+  return result;
+}
+
+describe("formatVariables", () => {
+  it("writes sh that any POSIX shell evaluates back to exactly the values", () => {
+    const variables = NASTY.map((value, i): [string, string] => [`V${i}`, value]);
+    const script = `${formatVariables(variables, "sh")}\nfor i in ${
+      NASTY.map((_, i) => i).join(" ")
+    }; do eval "printf '%s\\0' \\"\\$V$i\\""; done`;
+    const out = spawnSync("sh", ["-c", script], { encoding: "utf8" });
+    assert.equal(out.status, 0, out.stderr);
+    assert.deepEqual(out.stdout.split("\0").slice(0, -1), NASTY);
+  });
+
+  it("writes fish, PowerShell, dotenv and JSON with each dialect's quoting", () => {
+    const variables: Array<[string, string]> = [["A", "it's \\ ok"], ["B", "\u2019x"], ["C", "a b\n$c"]];
+    assert.equal(
+      formatVariables(variables, "fish"),
+      "set -gx A 'it\\'s \\\\ ok'\nset -gx B '\u2019x'\nset -gx C 'a b\n$c'\n",
+    );
+    assert.equal(
+      formatVariables(variables, "powershell"),
+      "$env:A = 'it''s \\ ok'\n$env:B = '\u2019\u2019x'\n$env:C = 'a b\n$c'\n",
+    );
+    assert.equal(
+      formatVariables([["K", "ASIA/x+y=="], ["D", "2026-11-26T13:00:00.000Z"], ...variables], "dotenv"),
+      'K=ASIA/x+y==\nD=2026-11-26T13:00:00.000Z\nA="it\'s \\\\ ok"\nB="\u2019x"\nC="a b\\n\\$c"\n',
+    );
+    assert.deepEqual(JSON.parse(formatVariables(variables, "json")), { A: "it's \\ ok", B: "\u2019x", C: "a b\n$c" });
+  });
+});
+
+describe("githubEnvOutput", () => {
+  it("masks every line of every secret and writes blocks the runner reads back exactly", () => {
+    const { stdout, envFile } = githubEnvOutput(
+      [["AWS_ACCESS_KEY_ID", "ASIAX"], ["AWS_SECRET_ACCESS_KEY", "s3cr3t"], ["AWS_REGION", "eu-west-1"]],
+      ["ASIAX", "s3cr3t", "multi\nline"],
+      () => "ghadelimiter_fixed",
+    );
+    assert.equal(stdout, "::add-mask::ASIAX\n::add-mask::s3cr3t\n::add-mask::multi\n::add-mask::line\n");
+    assert.deepEqual(parseGithubEnv(envFile), {
+      AWS_ACCESS_KEY_ID: "ASIAX",
+      AWS_SECRET_ACCESS_KEY: "s3cr3t",
+      AWS_REGION: "eu-west-1",
+    });
+  });
+
+  it("cannot be made to add or change another variable, whatever the values hold", () => {
+    let n = 0;
+    const delimiters = ["ghadelimiter_A", "ghadelimiter_A", "ghadelimiter_B", "ghadelimiter_C", "ghadelimiter_D"];
+    const attacks = [
+      "x\nGITHUB_PATH=/evil",
+      "x\nghadelimiter_A\nNODE_OPTIONS=--require /evil.js",
+      "x\nEVIL<<EOF\nrm -rf /\nEOF",
+      "=\n<<\n\n",
+    ];
+    const variables = attacks.map((value, i): [string, string] => [`V${i}`, value]);
+    const { envFile } = githubEnvOutput(variables, [], () => delimiters[Math.min(n++, delimiters.length - 1)]);
+    assert.deepEqual(parseGithubEnv(envFile), Object.fromEntries(variables));
+  });
+
+  it("refuses a variable name that is not a plain identifier", () => {
+    assert.throws(() => githubEnvOutput([["A\nB", "x"]], [], () => "d"), /Invalid variable name/);
+  });
+});
