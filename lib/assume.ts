@@ -34,7 +34,7 @@ const CLAIM_ERRORS = new Set(["AccessDenied", "InvalidIdentityToken", "IDPReject
  *
  * @example
  * ```ts ignore
- * import { assumeRole, resolveProfile } from "./mod.ts";
+ * import { assumeRole, resolveProfile } from "oidc2aws";
  * const credentials = await assumeRole(await resolveProfile({ profile: "deploy" }));
  * console.log(credentials.assumedRoleArn, credentials.expiration);
  * ```

@@ -61,7 +61,7 @@ function usage(message: string): Oidc2AwsError {
  *
  * @example
  * ```ts
- * import { parseCliArgs } from "./cli_args.ts";
+ * import { parseCliArgs } from "oidc2aws/lib/cli_args.ts";
  * const args = parseCliArgs(["exec", "--profile", "prod", "--", "aws", "s3", "ls"]);
  * console.log(args.command, args.profiles, args.exec); // "exec" ["prod"] ["aws", "s3", "ls"]
  * ```

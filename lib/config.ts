@@ -58,7 +58,7 @@ export function record<T>(): Record<string, T> {
  *
  * @example
  * ```ts
- * import { parseConfig } from "./mod.ts";
+ * import { parseConfig } from "oidc2aws";
  * const { profiles } = parseConfig("[profile ci]\nrole_arn = arn:aws:iam::123456789012:role/ci\n");
  * console.log(profiles.ci.role_arn); // "arn:aws:iam::123456789012:role/ci"
  * ```
@@ -250,7 +250,7 @@ export interface LoadConfigOptions {
  *
  * @example
  * ```ts
- * import { loadConfig } from "./mod.ts";
+ * import { loadConfig } from "oidc2aws";
  * const files: Record<string, string> = { "/ci/aws_config": "[profile ci]\nregion = eu-west-1\n" };
  * const config = await loadConfig({
  *   env: { AWS_CONFIG_FILE: "/ci/aws_config", HOME: "/home/runner" },

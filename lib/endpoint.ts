@@ -92,7 +92,7 @@ export interface StsEndpointOptions {
  *
  * @example
  * ```ts
- * import { stsEndpointFor } from "./mod.ts";
+ * import { stsEndpointFor } from "oidc2aws";
  * console.log(stsEndpointFor("eu-west-1")); // "https://sts.eu-west-1.amazonaws.com"
  * console.log(stsEndpointFor("cn-north-1", { dualStack: true })); // "https://sts.cn-north-1.api.amazonwebservices.com.cn"
  * console.log(stsEndpointFor(undefined)); // "https://sts.amazonaws.com"

@@ -36,7 +36,7 @@ export interface ErrorOptions {
  *
  * @example
  * ```ts
- * import { Oidc2AwsError, parseTokenServer } from "./mod.ts";
+ * import { Oidc2AwsError, parseTokenServer } from "oidc2aws";
  * try {
  *   parseTokenServer("NoSuchServer");
  * } catch (err) {

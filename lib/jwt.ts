@@ -11,7 +11,7 @@ import type { TokenClaims } from "./errors.ts";
  *
  * @example
  * ```ts
- * import { decodeClaims } from "./mod.ts";
+ * import { decodeClaims } from "oidc2aws";
  * const payload = btoa(JSON.stringify({ sub: "repo:o/r:ref:refs/heads/main", aud: "sts.amazonaws.com" }));
  * console.log(decodeClaims(`e30.${payload}.sig`)?.sub); // "repo:o/r:ref:refs/heads/main"
  * ```

@@ -46,7 +46,7 @@ export type VariableFormat = "sh" | "fish" | "powershell" | "dotenv" | "json";
  *
  * @example
  * ```ts
- * import { formatVariables } from "./output.ts";
+ * import { formatVariables } from "oidc2aws/lib/output.ts";
  * console.log(formatVariables([["A", "it's"]], "sh")); // "export A='it'\\''s'\n"
  * ```
  */

@@ -88,7 +88,7 @@ interface Found {
  *
  * @example
  * ```ts
- * import { resolveProfile } from "./mod.ts";
+ * import { resolveProfile } from "oidc2aws";
  * const profile = await resolveProfile({
  *   env: { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/deploy", AWS_WEB_IDENTITY_TOKEN_SERVER: "GitHub", GITHUB_RUN_ID: "42", GITHUB_RUN_ATTEMPT: "1" },
  *   readFile: () => Promise.resolve(undefined),

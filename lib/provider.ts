@@ -30,7 +30,7 @@ export interface FromWebIdentityOptions extends ResolveProfileOptions, AssumeRol
  *
  * @example
  * ```ts ignore
- * import { fromWebIdentity } from "./mod.ts";
+ * import { fromWebIdentity } from "oidc2aws";
  * import { S3Client } from "@aws-sdk/client-s3";
  * const prod = new S3Client({ credentials: fromWebIdentity({ profile: "prod" }) });
  * const audit = new S3Client({ credentials: fromWebIdentity({ profile: "audit" }) }); // two roles at once

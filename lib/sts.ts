@@ -85,7 +85,7 @@ export const FRESH_TOKEN_CODES: ReadonlySet<string> = new Set(["InvalidIdentityT
  *
  * @example
  * ```ts ignore
- * import { assumeRoleWithWebIdentity } from "./mod.ts";
+ * import { assumeRoleWithWebIdentity } from "oidc2aws";
  * const result = await assumeRoleWithWebIdentity(
  *   { roleArn: "arn:aws:iam::123456789012:role/ci", roleSessionName: "ci", webIdentityToken: token },
  *   { endpoint: "https://sts.us-east-1.amazonaws.com" },

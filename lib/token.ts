@@ -36,7 +36,7 @@ const MAX_TOKEN_ANSWER = 64 * 1024;
  *
  * @example
  * ```ts
- * import { getToken } from "./mod.ts";
+ * import { getToken } from "oidc2aws";
  * const token = await getToken({ type: "file", path: "/run/token" }, { readFile: () => Promise.resolve("eyJ...\n") });
  * console.log(token); // "eyJ..."
  * ```

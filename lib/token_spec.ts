@@ -56,7 +56,7 @@ const FORMS = "GitHub, GitHub,AUDIENCE, URL_ENV,TOKEN_ENV or URL_ENV,TOKEN_ENV,A
  *
  * @example
  * ```ts
- * import { parseTokenServer } from "./mod.ts";
+ * import { parseTokenServer } from "oidc2aws";
  * console.log(parseTokenServer("GitHub,sigstore").audience); // "sigstore"
  * console.log(parseTokenServer("MY_URL,MY_TOKEN").urlEnv); // "MY_URL"
  * ```
