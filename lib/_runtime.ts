@@ -90,7 +90,7 @@ export function createAdapter(): RuntimeAdapter {
     env: process.env,
     readFile: nodeReadFile,
     // Bun's fetch is native and fast; Node's first fetch loads undici (~65 ms), so Node gets node:http.
-    fetch: bun ? (globalThis.fetch as Fetch) : nodeFetch,
+    fetch: bun ? globalFetch : nodeFetch,
   };
 }
 
@@ -140,9 +140,12 @@ function denoAdapter(deno: DenoNamespace): RuntimeAdapter {
         throw err;
       }
     },
-    fetch: globalThis.fetch as Fetch,
+    fetch: globalFetch,
   };
 }
+
+/** The global fetch, looked up at each call, so that a fetch patched later (msw, a test spy) is used. */
+const globalFetch: Fetch = (url, init) => (globalThis.fetch as Fetch)(url, init);
 
 let fs: Promise<NodeFs> | undefined;
 
@@ -163,10 +166,12 @@ let https: Promise<NodeHttp> | undefined;
 /** A fetch over node:http / node:https: no redirects followed, the body streamed as it arrives. */
 async function nodeFetch(url: string, init: FetchInit): Promise<FetchResponse> {
   const target = new URL(url);
+  // The CommonJS module object (the default export), not the ESM namespace's snapshot of its
+  // functions, so that interceptors patching http.request (msw, nock) see the request.
   const client =
     await (target.protocol === "https:"
-      ? https ??= nodeModule<NodeHttp>("node:https")
-      : http ??= nodeModule<NodeHttp>("node:http"));
+      ? https ??= nodeModule<{ default: NodeHttp }>("node:https").then((m) => m.default)
+      : http ??= nodeModule<{ default: NodeHttp }>("node:http").then((m) => m.default));
   const headers: Record<string, string> = { ...init.headers };
   if (init.body !== undefined) headers["content-length"] = String(new TextEncoder().encode(init.body).length);
   return new Promise((resolve, reject) => {

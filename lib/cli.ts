@@ -111,7 +111,7 @@ export async function runCli(argv: readonly string[], system: CliSystem, host: C
       return EXIT_USAGE;
     }
     log(`oidc2aws ${VERSION} on ${system.runtime}, command ${args.command}`);
-    const timing = instrument(host, log);
+    const timing = debug ? instrument(host, log) : host;
     const overrides = {
       roleArn: args.roleArn,
       tokenServer: args.tokenServer,

@@ -153,15 +153,18 @@ export function parseStsAnswer(answer: Answer, endpoint: string, roleArn?: strin
     );
   }
   if (answer.body.trim() === "") throw bad("with an empty body");
+  if (/^\s*<(!doctype\s+html|html)\b/i.test(answer.body) || /^text\/html\b/i.test(contentType)) {
+    throw bad("with an HTML page: check the STS endpoint, or try again if a proxy failed");
+  }
   let root: XmlElement;
   try {
     root = parseXml(answer.body);
   } catch (err) {
     if (!(err instanceof XmlError)) throw err;
-    const what = /^\s*<(!doctype\s+html|html)/i.test(answer.body)
-      ? "with an HTML page"
-      : "with a body that is not valid XML";
-    throw bad(`${what} (${err.message}): check the STS endpoint, or try again if a proxy failed`, err);
+    throw bad(
+      `with a body that is not valid XML (${err.message}): check the STS endpoint, or try again if a proxy failed`,
+      err,
+    );
   }
   const errorElement = root.name === "ErrorResponse" || root.name === "Response"
     ? childElement(root, "Error") ?? childElement(childElement(root, "Errors"), "Error")
