@@ -29,7 +29,7 @@ export {
   type ValueOrigin,
   XmlError,
 } from "./lib/errors.ts";
-export type { Env, Fetch, FetchInit, FetchResponse, HostOptions, ReadFile } from "./lib/runtime.ts";
+export type { Env, Fetch, FetchInit, FetchResponse, HostOptions, ReadFile, RunCommand } from "./lib/runtime.ts";
 export {
   type ConfigSection,
   loadConfig,
@@ -40,10 +40,21 @@ export {
   type ParsedConfig,
 } from "./lib/config.ts";
 export {
+  type AutoTokenSpec,
+  type AzureTokenSpec,
+  type BuildkiteTokenSpec,
   DEFAULT_AUDIENCE,
+  describeTokenSpec,
+  type EnvTokenSpec,
   type FileTokenSpec,
+  type GoogleTokenSpec,
+  parseTokenEnv,
+  parseTokenProcess,
   parseTokenServer,
+  type Platform,
+  type ProcessTokenSpec,
   type ServerTokenSpec,
+  TOKEN_SERVER_FORMS,
   type TokenSpec,
 } from "./lib/token_spec.ts";
 export { type Partition, partitionOf, stsEndpointFor, type StsEndpointOptions } from "./lib/endpoint.ts";
@@ -54,7 +65,7 @@ export {
   type ResolveProfileOptions,
   type WebIdentityProfile,
 } from "./lib/profile.ts";
-export { getToken, type GetTokenOptions } from "./lib/token.ts";
+export { detectTokenSource, getToken, type GetTokenOptions } from "./lib/token.ts";
 export {
   assumeRoleWithWebIdentity,
   type AssumeRoleWithWebIdentityOptions,

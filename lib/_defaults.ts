@@ -1,4 +1,4 @@
-import type { Env, Fetch, ReadFile } from "./runtime.ts";
+import type { Env, Fetch, ReadFile, RunCommand } from "./runtime.ts";
 import type { RuntimeAdapter } from "./_runtime.ts";
 
 /** Every host piece the library uses, filled in. */
@@ -9,6 +9,7 @@ export interface Host {
   now: () => number;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   random: () => number;
+  runCommand: RunCommand;
 }
 
 let adapter: Promise<RuntimeAdapter> | undefined;
@@ -31,7 +32,7 @@ export async function hostDefaults<K extends keyof Host>(options: Partial<Host>,
     else if (key === "sleep") host.sleep = sleep;
     else {
       runtime ??= await runtimeAdapter();
-      (host as Record<string, unknown>)[key] = runtime[key as "env" | "readFile" | "fetch"];
+      (host as Record<string, unknown>)[key] = runtime[key as "env" | "readFile" | "fetch" | "runCommand"];
     }
   }
   return host as Pick<Host, K>;

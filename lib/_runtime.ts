@@ -3,7 +3,7 @@
  * when a caller did not inject a host piece, so the rest of the library stays web-standard.
  */
 import { Oidc2AwsError } from "./errors.ts";
-import type { Env, Fetch, FetchInit, FetchResponse, ReadFile } from "./runtime.ts";
+import type { Env, Fetch, FetchInit, FetchResponse, ReadFile, RunCommand } from "./runtime.ts";
 
 /** What the library and the CLI take from the runtime. */
 export interface RuntimeAdapter {
@@ -11,6 +11,7 @@ export interface RuntimeAdapter {
   env: Env;
   readFile: ReadFile;
   fetch: Fetch;
+  runCommand: RunCommand;
 }
 
 // Minimal shapes of the runtime APIs used here (the core is type-checked with no runtime types).
@@ -50,6 +51,23 @@ interface NodeChild {
 }
 interface NodeChildProcess {
   spawn(command: string, args: string[], options: { stdio: "inherit"; env: Record<string, string> }): NodeChild;
+  execFile(
+    command: string,
+    args: string[],
+    options: {
+      env: Record<string, string>;
+      timeout: number;
+      signal?: AbortSignal;
+      maxBuffer: number;
+      encoding: "utf8";
+      windowsHide: boolean;
+    },
+    callback: (
+      err: (Error & { code?: number | string; killed?: boolean; signal?: string }) | null,
+      stdout: string,
+      stderr: string,
+    ) => void,
+  ): unknown;
 }
 interface NodeProcessFull extends NodeProcess {
   argv: string[];
@@ -91,6 +109,7 @@ export function createAdapter(): RuntimeAdapter {
     readFile: nodeReadFile,
     // Bun's fetch is native and fast; Node's first fetch loads undici (~65 ms), so Node gets node:http.
     fetch: bun ? globalFetch : nodeFetch,
+    runCommand,
   };
 }
 
@@ -141,8 +160,36 @@ function denoAdapter(deno: DenoNamespace): RuntimeAdapter {
       }
     },
     fetch: globalFetch,
+    runCommand,
   };
 }
+
+/** Runs a command with node:child_process (all three runtimes have it), without a shell. */
+const runCommand: RunCommand = async (command, args, options) => {
+  const { execFile } = await nodeModule<NodeChildProcess>("node:child_process");
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(options.env)) if (value !== undefined) env[name] = value;
+  return new Promise((resolve, reject) => {
+    execFile(
+      command,
+      args,
+      {
+        env,
+        timeout: options.timeoutMs,
+        signal: options.signal,
+        maxBuffer: 1024 * 1024,
+        encoding: "utf8",
+        windowsHide: true,
+      },
+      (err, stdout, stderr) => {
+        if (err && typeof err.code === "string") return reject(err); // could not start: ENOENT, EACCES, ...
+        if (err?.name === "AbortError") return reject(err);
+        const timedOut = !!err?.killed && err.signal === "SIGTERM";
+        resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr, timedOut });
+      },
+    );
+  });
+};
 
 /** The global fetch, looked up at each call, so that a fetch patched later (msw, a test spy) is used. */
 const globalFetch: Fetch = (url, init) => (globalThis.fetch as Fetch)(url, init);

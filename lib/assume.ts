@@ -7,7 +7,8 @@
 import { HttpError, StsError, type TokenClaims } from "./errors.ts";
 import { type Credentials, makeCredentials } from "./credentials.ts";
 import { decodeClaims, describeClaims } from "./jwt.ts";
-import { fetchToken, type GetTokenOptions } from "./token.ts";
+import { type GetTokenOptions, obtainToken } from "./token.ts";
+import { describeTokenSpec } from "./token_spec.ts";
 import { assumeRoleWithWebIdentity, FRESH_TOKEN_CODES, retryAfterHeader } from "./sts.ts";
 import { attemptTimeout, backoff, retryContext } from "./retry.ts";
 import { retryAfterMs } from "./_http.ts";
@@ -40,17 +41,20 @@ const CLAIM_ERRORS = new Set(["AccessDenied", "InvalidIdentityToken", "IDPReject
  * ```
  */
 export async function assumeRole(profile: WebIdentityProfile, options: AssumeRoleOptions = {}): Promise<Credentials> {
-  const host = await hostDefaults(options, ["env", "readFile", "fetch", "now", "sleep", "random"]);
+  const host = await hostDefaults(options, ["env", "readFile", "fetch", "now", "sleep", "random", "runCommand"]);
   const context = retryContext(host, options.retry, options.signal);
   const freshTokenLimit = options.freshTokenRetries ?? 2;
   let token: string | undefined;
   let claims: TokenClaims | undefined;
+  let tokenSource = "";
   let freshTokens = 0;
   let transientFailures = 0;
   for (let calls = 1;; calls++) {
     // A token is reused for transient retries while it lives; a new one is fetched when STS rejects it.
     if (token === undefined || (claims?.exp !== undefined && claims.exp * 1000 - host.now() < 15000)) {
-      token = await fetchToken(profile.token, host, context);
+      const obtained = await obtainToken(profile.token, host, context);
+      token = obtained.token;
+      tokenSource = describeTokenSpec(obtained.spec);
       claims = decodeClaims(token);
     }
     try {
@@ -72,6 +76,7 @@ export async function assumeRole(profile: WebIdentityProfile, options: AssumeRol
         roleSessionName: profile.roleSessionName,
         profile: profile.name,
         claims,
+        tokenSource,
       });
     } catch (err) {
       const sts = err instanceof StsError ? err : undefined;

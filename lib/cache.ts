@@ -33,20 +33,16 @@ export function cacheDirectory(env: Env, platform: string): string | undefined {
 }
 
 /**
- * The cache key: a SHA-256 over every setting that shapes the call and over the secret that lets
- * this job obtain a token (the request bearer and URL, or the token file's content), so that a job
- * can never pick up credentials another job assumed.
+ * The cache key: a SHA-256 over every setting that shapes the call and over what binds the token
+ * source to this job (the request bearer and URL, the token itself, or the token file's content;
+ * see `tokenBinding`), so that a job can never pick up credentials another job assumed.
  */
-export async function cacheKey(profile: WebIdentityProfile, env: Env, tokenFileContent?: string): Promise<string> {
-  const token = profile.token;
-  const binding = token.type === "server"
-    ? { url: env[token.urlEnv] ?? "", bearer: env[token.tokenEnv] ?? "" }
-    : { file: tokenFileContent ?? "" };
+export async function cacheKey(profile: WebIdentityProfile, binding: unknown): Promise<string> {
   const material = JSON.stringify([
     VERSION,
     profile.roleArn,
     profile.roleSessionName,
-    token,
+    profile.token,
     profile.stsEndpoint,
     profile.durationSeconds ?? null,
     profile.policy ?? null,

@@ -11,6 +11,9 @@ import type { Credentials } from "./credentials.ts";
 import { credentialProcessJson, credentialVariables, formatVariables, githubEnvOutput } from "./output.ts";
 import { type CachedCredentials, cacheDirectory, cacheKey, type CacheOptions, readCache, writeCache } from "./cache.ts";
 import { displayUrl } from "./_http.ts";
+import { describeTokenSpec } from "./token_spec.ts";
+import { tokenBinding } from "./token.ts";
+import { runtimeAdapter } from "./_defaults.ts";
 import type { CliSystem } from "./_runtime.ts";
 import type { Fetch, ReadFile } from "./runtime.ts";
 import { VERSION } from "./version.ts";
@@ -69,8 +72,12 @@ Flags:
   --profile NAME       the profile in AWS_CONFIG_FILE (default: AWS_DEFAULT_PROFILE, AWS_PROFILE, default);
                        a named profile ignores AWS_ROLE_ARN, AWS_WEB_IDENTITY_TOKEN_* and AWS_ROLE_SESSION_NAME
   --role-arn ARN       the role to assume (instead of role_arn / AWS_ROLE_ARN)
-  --token-server SPEC  GitHub | GitHub,AUDIENCE | URL_ENV,TOKEN_ENV[,AUDIENCE] (web_identity_token_server)
+  --token-server SPEC  GitHub[,AUDIENCE] | GitLab | Buildkite | CircleCI | Bitbucket | AzureDevOps |
+                       TerraformCloud | Spacelift | GoogleCloud | auto | URL_ENV,TOKEN_ENV[,AUDIENCE]
+                       (web_identity_token_server); with no token source configured: auto
   --token-file PATH    read the OIDC token from a file (web_identity_token_file)
+  --token-env NAME     take the OIDC token from the environment variable NAME (web_identity_token_env)
+  --token-process CMD  run CMD (no shell) and take the token it prints (web_identity_token_process)
   --session-name NAME  the role session name (default GitHubActions-<run id>-<attempt> in GitHub Actions)
   --region REGION      the region, for the STS endpoint and AWS_REGION
   --duration SECONDS   the session duration, 900 to 43200
@@ -116,6 +123,8 @@ export async function runCli(argv: readonly string[], system: CliSystem, host: C
       roleArn: args.roleArn,
       tokenServer: args.tokenServer,
       tokenFile: args.tokenFile,
+      tokenEnv: args.tokenEnv,
+      tokenProcess: args.tokenProcess,
       roleSessionName: args.sessionName,
       region: args.region,
       durationSeconds: args.duration,
@@ -123,6 +132,8 @@ export async function runCli(argv: readonly string[], system: CliSystem, host: C
         roleArn: "--role-arn",
         tokenServer: "--token-server",
         tokenFile: "--token-file",
+        tokenEnv: "--token-env",
+        tokenProcess: "--token-process",
         roleSessionName: "--session-name",
         region: "--region",
         durationSeconds: "--duration",
@@ -147,10 +158,11 @@ export async function runCli(argv: readonly string[], system: CliSystem, host: C
       throw new Oidc2AwsError("ERR_USAGE", `${args.command} takes no command after --`);
     }
     const resolve = (profile?: string) =>
-      resolveProfile({ profile, env, readFile: timing.readFile, now: host.now, overrides }).then((resolved) => {
-        log(describeProfile(resolved));
-        return resolved;
-      });
+      resolveProfile({ profile, env, readFile: timing.readFile, now: host.now, overrides, defaultTokenServer: "auto" })
+        .then((resolved) => {
+          log(describeProfile(resolved));
+          return resolved;
+        });
     const assume = (profile: WebIdentityProfile) =>
       assumeRole(profile, { env, fetch: timing.fetch, readFile: timing.readFile, now: host.now });
 
@@ -196,7 +208,7 @@ function instrument(host: CliHost, log: (message: string) => void): { fetch?: Fe
   const clock = () => (globalThis.performance ?? Date).now();
   return {
     fetch: async (url, init) => {
-      const fetch = host.fetch ?? (await import("./_defaults.ts").then((m) => m.runtimeAdapter())).fetch;
+      const fetch = host.fetch ?? (await runtimeAdapter()).fetch;
       const start = clock();
       try {
         const response = await fetch(url, init);
@@ -210,7 +222,7 @@ function instrument(host: CliHost, log: (message: string) => void): { fetch?: Fe
       }
     },
     readFile: async (path) => {
-      const readFile = host.readFile ?? (await import("./_defaults.ts").then((m) => m.runtimeAdapter())).readFile;
+      const readFile = host.readFile ?? (await runtimeAdapter()).readFile;
       const start = clock();
       const text = await readFile(path);
       log(
@@ -224,11 +236,8 @@ function instrument(host: CliHost, log: (message: string) => void): { fetch?: Fe
 }
 
 function describeProfile(profile: WebIdentityProfile): string {
-  const token = profile.token.type === "file"
-    ? `token file ${profile.token.path}`
-    : `token server ${profile.token.name ?? `${profile.token.urlEnv},${profile.token.tokenEnv}`}` +
-      ` (audience ${profile.token.audience ?? "none"})`;
-  return `profile "${profile.name}": role ${profile.roleArn}, session ${profile.roleSessionName}, ${token}, STS ${profile.stsEndpoint}`;
+  return `profile "${profile.name}": role ${profile.roleArn}, session ${profile.roleSessionName}, ` +
+    `token from ${describeTokenSpec(profile.token)}, STS ${profile.stsEndpoint}`;
 }
 
 async function credentialProcess(
@@ -241,14 +250,15 @@ async function credentialProcess(
 ): Promise<number> {
   const directory = args.noCache ? undefined : cacheDirectory(system.env, system.platform);
   let cache: (CacheOptions & { key: string }) | undefined;
-  if (directory) {
-    const tokenFile = profile.token.type === "file"
-      ? await (host.readFile ?? (await import("./_defaults.ts").then((m) => m.runtimeAdapter())).readFile)(
-        profile.token.path,
-      )
-      : undefined;
+  const binding = directory
+    ? await tokenBinding(profile.token, system.env, host.readFile ?? (await runtimeAdapter()).readFile)
+    : undefined;
+  if (directory && binding === undefined) {
+    log("cache: not used with a token command (nothing binds its token to this job)");
+  }
+  if (directory && binding !== undefined) {
     cache = {
-      key: await cacheKey(profile, system.env, tokenFile),
+      key: await cacheKey(profile, binding),
       fs: system.fs,
       directory,
       uid: system.uid(),
@@ -370,6 +380,7 @@ function summary(credentials: Credentials): Record<string, unknown> {
     accountId: credentials.accountId,
     sessionName: credentials.roleSessionName,
     expiration: credentials.expiration.toISOString(),
+    tokenSource: credentials.tokenSource ?? null,
     token: credentials.claims ?? null,
   };
 }
@@ -384,6 +395,7 @@ function describe(credentials: Credentials, now: number): string {
     ["assumed", credentials.assumedRoleArn],
     ["account", credentials.accountId],
     ["expires", `${credentials.expiration.toISOString()} (in ${minutes} min)`],
+    ["token", credentials.tokenSource],
     ["token iss", claims.iss],
     ["token aud", Array.isArray(claims.aud) ? claims.aud.join(", ") : claims.aud],
     ["token sub", claims.sub],

@@ -21,6 +21,8 @@ export interface CliArgs {
   roleArn?: string;
   tokenServer?: string;
   tokenFile?: string;
+  tokenEnv?: string;
+  tokenProcess?: string;
   sessionName?: string;
   region?: string;
   duration?: string;
@@ -38,6 +40,8 @@ const VALUE_FLAGS: Record<string, keyof CliArgs> = {
   "--role-arn": "roleArn",
   "--token-server": "tokenServer",
   "--token-file": "tokenFile",
+  "--token-env": "tokenEnv",
+  "--token-process": "tokenProcess",
   "--session-name": "sessionName",
   "--region": "region",
   "--duration": "duration",

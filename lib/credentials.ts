@@ -32,6 +32,8 @@ export interface Credentials {
   requestId?: string;
   /** The claims of the OIDC token that was traded (`iss`, `aud`, `sub`, `exp`, ...; never the token). */
   claims?: TokenClaims;
+  /** Where the token came from, e.g. `GitLab: env STS_AMAZONAWS_COM_ID_TOKEN` (`auto` resolved). */
+  tokenSource?: string;
 }
 
 const REDACTED = "<redacted>";
@@ -54,6 +56,7 @@ class AwsCredentials implements Credentials {
   sourceIdentity?: string;
   requestId?: string;
   claims?: TokenClaims;
+  tokenSource?: string;
 
   /** What logs see: everything but the secret key and the session token. */
   toJSON(): Record<string, unknown> {
@@ -80,7 +83,7 @@ class AwsCredentials implements Credentials {
 /** Builds {@linkcode Credentials} from an STS result. */
 export function makeCredentials(
   result: AssumeRoleWithWebIdentityResult,
-  fields: { roleArn: string; roleSessionName: string; profile?: string; claims?: TokenClaims },
+  fields: { roleArn: string; roleSessionName: string; profile?: string; claims?: TokenClaims; tokenSource?: string },
 ): Credentials {
   const credentials = new AwsCredentials();
   const { packedPolicySize: _packed, ...rest } = result;

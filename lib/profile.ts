@@ -8,7 +8,7 @@ import { type ConfigSection, loadConfig, type LoadedConfig } from "./config.ts";
 import { stsEndpointFor } from "./endpoint.ts";
 import { ConfigError, describeOrigin, type ValueOrigin } from "./errors.ts";
 import { expandPath } from "./_path.ts";
-import { clip, parseTokenServer, type TokenSpec } from "./token_spec.ts";
+import { clip, parseTokenEnv, parseTokenProcess, parseTokenServer, type TokenSpec } from "./token_spec.ts";
 import { hostDefaults } from "./_defaults.ts";
 import type { HostOptions } from "./runtime.ts";
 
@@ -41,6 +41,10 @@ export interface ProfileOverrides {
   tokenServer?: string;
   /** A token file path. */
   tokenFile?: string;
+  /** The name of an env var holding the token (`web_identity_token_env`). */
+  tokenEnv?: string;
+  /** A command printing the token (`web_identity_token_process`). */
+  tokenProcess?: string;
   roleSessionName?: string;
   region?: string;
   durationSeconds?: number | string;
@@ -58,6 +62,11 @@ export interface ResolveProfileOptions extends HostOptions {
   config?: LoadedConfig;
   /** Values that win over env vars and the profile. */
   overrides?: ProfileOverrides;
+  /**
+   * A `web_identity_token_server` value to use when no token source is configured at all (the CLI
+   * passes `auto`). Default: none, so such a profile is `ERR_NOT_WEB_IDENTITY`.
+   */
+  defaultTokenServer?: string;
 }
 
 /** The names of the env vars this module reads, by profile key. */
@@ -65,8 +74,18 @@ export const ENV_VARS = {
   role_arn: "AWS_ROLE_ARN",
   web_identity_token_server: "AWS_WEB_IDENTITY_TOKEN_SERVER",
   web_identity_token_file: "AWS_WEB_IDENTITY_TOKEN_FILE",
+  web_identity_token_env: "AWS_WEB_IDENTITY_TOKEN_ENV",
+  web_identity_token_process: "AWS_WEB_IDENTITY_TOKEN_PROCESS",
   role_session_name: "AWS_ROLE_SESSION_NAME",
 } as const;
+
+/** The token source keys, with the override that replaces each. */
+const TOKEN_SOURCES = [
+  ["web_identity_token_server", "tokenServer"],
+  ["web_identity_token_file", "tokenFile"],
+  ["web_identity_token_env", "tokenEnv"],
+  ["web_identity_token_process", "tokenProcess"],
+] as const;
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]{1,64}$/;
 const POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/(?:[\x21-\x7e]*\/)?[\w+=,.@-]{1,128}$/;
@@ -135,29 +154,41 @@ export async function resolveProfile(options: ResolveProfileOptions = {}): Promi
     return fromProfile(key);
   };
 
-  // The token source.
-  const directToken = overrides.tokenServer !== undefined || overrides.tokenFile !== undefined;
-  const server = directToken
-    ? overrides.tokenServer !== undefined
-      ? { value: overrides.tokenServer, origin: { option: label("tokenServer") } }
-      : undefined
-    : lookup("web_identity_token_server", undefined, "tokenServer");
-  const file = directToken
-    ? overrides.tokenFile !== undefined
-      ? { value: overrides.tokenFile, origin: { option: label("tokenFile") } }
-      : undefined
-    : lookup("web_identity_token_file", undefined, "tokenFile");
-  if (server?.value && file?.value) {
+  // The token source: exactly one of the four kinds. A source given as an override replaces them all.
+  const direct = TOKEN_SOURCES.some(([, option]) => overrides[option] !== undefined);
+  const sources = TOKEN_SOURCES.map(([key, option]) => {
+    if (!direct) return { key, found: lookup(key, undefined, option) };
+    const value = overrides[option];
+    return {
+      key,
+      found: value === undefined ? undefined : { value, origin: { option: label(option) } as ValueOrigin },
+    };
+  });
+  const present = sources.filter((source) => source.found?.value);
+  if (present.length > 1) {
     throw invalid(
-      server.origin,
-      `and ${describeOrigin(file.origin)} are both set, so the token source is ambiguous: keep only one of them`,
+      present[0].found!.origin,
+      `and ${present.slice(1).map((p) => describeOrigin(p.found!.origin)).join(" and ")} are ${
+        present.length > 2 ? "all" : "both"
+      } set, so the token source is ambiguous: keep only one of them`,
     );
   }
-  let token: TokenSpec;
-  if (server?.value) token = parseTokenServer(server.value, server.origin);
-  else if (file?.value) token = { type: "file", path: expandPath(file.value.trim(), env) };
-  else throw notWebIdentity(name, explicit, files, [server, file]);
-  const tokenOrigin = (server?.value ? server : file)!.origin;
+  let chosen = present[0];
+  if (!chosen && options.defaultTokenServer !== undefined) {
+    chosen = {
+      key: "web_identity_token_server",
+      found: { value: options.defaultTokenServer, origin: { option: "the default token source" } },
+    };
+  }
+  if (!chosen) throw notWebIdentity(name, explicit, files, sources.map((source) => source.found));
+  const { value: sourceValue, origin: tokenOrigin } = chosen.found!;
+  const token: TokenSpec = chosen.key === "web_identity_token_server"
+    ? parseTokenServer(sourceValue, tokenOrigin)
+    : chosen.key === "web_identity_token_file"
+    ? { type: "file", path: expandPath(sourceValue.trim(), env) }
+    : chosen.key === "web_identity_token_env"
+    ? parseTokenEnv(sourceValue, tokenOrigin)
+    : parseTokenProcess(sourceValue, tokenOrigin);
 
   // The role.
   const role = lookup("role_arn", overrides.roleArn, "roleArn");
@@ -392,14 +423,14 @@ function notWebIdentity(name: string, explicit: boolean, files: string, found: A
       emptied.length > 1 ? "are" : "is"
     } set but empty, which hides the profile's own key; unset ${emptied.length > 1 ? "them" : "it"} or give it a value.`
     : "";
-  const envHint = explicit ? "" : " or the env var AWS_WEB_IDENTITY_TOKEN_SERVER / AWS_WEB_IDENTITY_TOKEN_FILE";
+  const keys = TOKEN_SOURCES.map(([key]) => key).join(", ");
+  const envVars = TOKEN_SOURCES.map(([key]) => ENV_VARS[key]).join(", ");
   return new ConfigError(
     "ERR_NOT_WEB_IDENTITY",
-    `Profile "${name}" has no web identity token source: looked for web_identity_token_server and ` +
-      `web_identity_token_file in ${files}${
-        explicit ? "" : ", and AWS_WEB_IDENTITY_TOKEN_SERVER / AWS_WEB_IDENTITY_TOKEN_FILE in the environment"
-      }.${masked} ` +
-      `Set web_identity_token_server = GitHub (with role_arn) in the profile${envHint}`,
+    `Profile "${name}" has no web identity token source: looked for ${keys} in ${files}` +
+      `${explicit ? "" : `, and ${envVars} in the environment`}.${masked} ` +
+      `Set web_identity_token_server = GitHub (or your CI's name, or auto) with role_arn in the profile` +
+      `${explicit ? "" : ", or AWS_WEB_IDENTITY_TOKEN_SERVER with AWS_ROLE_ARN"}`,
     { profile: name },
   );
 }

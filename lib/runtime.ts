@@ -32,6 +32,13 @@ export interface FetchResponse {
 /** A `fetch`-shaped function; the standard `fetch` is one. */
 export type Fetch = (url: string, init: FetchInit) => Promise<FetchResponse>;
 
+/** Runs a command without a shell and captures its output (for `web_identity_token_process`). */
+export type RunCommand = (
+  command: string,
+  args: string[],
+  options: { env: Env; timeoutMs: number; signal?: AbortSignal },
+) => Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }>;
+
 /** Injectable pieces of the host. Every one is optional; defaults come from the runtime. */
 export interface HostOptions {
   /** Environment variables. Default: the process environment. */
@@ -42,4 +49,6 @@ export interface HostOptions {
   fetch?: Fetch;
   /** Milliseconds since the epoch. Default: `Date.now`. */
   now?: () => number;
+  /** Runs a token command. Default: the runtime's `child_process.execFile`. */
+  runCommand?: RunCommand;
 }

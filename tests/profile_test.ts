@@ -286,7 +286,7 @@ describe("resolveProfile: validation before any network call", () => {
     await rejects(
       resolve({}, config("role_arn = arn:aws:iam::123456789012:role/x\nsource_profile = other"), { profile: "p" }),
       "ERR_NOT_WEB_IDENTITY",
-      /^Profile "p" has no web identity token source: looked for web_identity_token_server and web_identity_token_file in \/home\/runner\/\.aws\/config/,
+      /^Profile "p" has no web identity token source: looked for web_identity_token_server, web_identity_token_file, web_identity_token_env, web_identity_token_process in \/home\/runner\/\.aws\/config/,
       { profile: "p" },
     );
   });

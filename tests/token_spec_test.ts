@@ -46,11 +46,14 @@ describe("parseTokenServer: errors show the accepted forms and the origin", () =
       assert.equal(err.code, "ERR_CONFIG_INVALID");
       assert.equal(err.key, "AWS_WEB_IDENTITY_TOKEN_SERVER");
       assert.match(err.message, /^AWS_WEB_IDENTITY_TOKEN_SERVER /);
-      assert.match(err.message, /GitHub,AUDIENCE, URL_ENV,TOKEN_ENV or URL_ENV,TOKEN_ENV,AUDIENCE/);
+      assert.match(
+        err.message,
+        /use GitHub\[,AUDIENCE\], .*GitLab\[,AUDIENCE\], .*auto\[,AUDIENCE\], or URL_ENV,TOKEN_ENV\[,AUDIENCE\]/,
+      );
       assert.match(err.message, pattern);
       return true;
     });
-  it("rejects an unknown single name", () => rejects("GitLab", /unknown token server "GitLab"/));
+  it("rejects an unknown single name", () => rejects("Jenkins", /unknown token server "Jenkins"/));
   it("rejects an empty value", () => rejects("   ", /is empty/));
   it("rejects a URL where an env var name belongs", () =>
     rejects("https://x.example/token,TOKEN", /"https:\/\/x.example\/token" where the name of an environment variable/));
