@@ -1,4 +1,5 @@
 import { HttpError, Oidc2AwsError } from "./errors.ts";
+import { redact } from "./_redact.ts";
 import type { Fetch, FetchInit, FetchResponse } from "./runtime.ts";
 
 /** An answer read in full (up to a size cap). */
@@ -20,6 +21,8 @@ export interface ExchangeOptions {
   maxBytes: number;
   /** What the server is, for messages: "the token server", "STS". */
   peer: string;
+  /** Values never to show in a message (the bearer, the token). */
+  secrets?: string[];
   /** Builds the error for an answer over the size cap (its code depends on the peer). */
   tooLarge: (message: string, status: number, contentType: string) => Oidc2AwsError;
 }
@@ -77,9 +80,12 @@ export async function exchange(
         { retryable: true },
       );
     }
-    throw new HttpError("ERR_NETWORK", `Cannot reach ${options.peer} at ${where}: ${describeTransportError(err)}`, {
+    const detail = redact(describeTransportError(err), options.secrets ?? []);
+    // The raw error can carry the request (headers, body): keep only its redacted description and code.
+    const cause = Object.assign(new Error(detail), { code: (err as { code?: unknown })?.code });
+    throw new HttpError("ERR_NETWORK", `Cannot reach ${options.peer} at ${where}: ${detail}`, {
       retryable: true,
-      cause: err,
+      cause,
     });
   };
   try {
@@ -180,7 +186,10 @@ export function describeTransportError(err: unknown): string {
   let message = "";
   for (let depth = 0; current && depth < 5; depth++) {
     const e = current as { message?: string; code?: string; cause?: unknown };
-    if (e.message && !/^fetch failed$|^error sending request/i.test(e.message)) message = e.message;
+    // Deno: "error sending request for url (URL): REASON" — keep the reason, drop the URL (and its query).
+    const reason = e.message?.match(/^error sending request for url \(.*?\): (.+)$/s)?.[1];
+    if (reason) message = reason;
+    else if (e.message && !/^fetch failed$|^error sending request/i.test(e.message)) message = e.message;
     else if (!message && e.code) message = e.code;
     current = e.cause;
   }

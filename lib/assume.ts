@@ -114,7 +114,7 @@ function explain(err: StsError, claims: TokenClaims | undefined, attempts: numbe
     MalformedPolicyDocument: "the session policy is not valid: check the policy setting",
     PackedPolicyTooLarge: "the session policies are too large: shorten them",
   };
-  let detail = hints[err.awsCode];
+  let detail = Object.hasOwn(hints, err.awsCode) ? hints[err.awsCode] : undefined;
   if (claims && CLAIM_ERRORS.has(err.awsCode)) {
     err.claims = claims;
     detail = `${detail} ${describeClaims(claims, now) || "(the token has none of iss, aud, sub)"}`;

@@ -36,8 +36,15 @@ interface RawSection {
   options: Map<string, RawOption>;
 }
 
-const SECTION_RE = /^\[(.+)\]/;
-const OPTION_RE = /^(.*?)\s*([=:])\s*(.*)$/;
+// Python's whitespace (str.isspace, \s in its regexes): JavaScript's plus \x1c-\x1f and \x85, minus \ufeff.
+const PY_SPACE = "\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, "g");
+const PY_RSTRIP = new RegExp(`[${PY_SPACE}]+$`);
+const PY_NONSPACE = new RegExp(`[^${PY_SPACE}]`);
+const pyStrip = (text: string) => text.replace(PY_STRIP, "");
+// configparser's "." matches everything but "\n", so U+2028 and U+2029 stay inside a line ("s" flag).
+const SECTION_RE = /^\[(.+)\]/s;
+const OPTION_RE = new RegExp(`^(.*?)[${PY_SPACE}]*([=:])[${PY_SPACE}]*(.*)$`, "s");
 
 /** A null-prototype record, safe for keys such as `__proto__`. */
 export function record<T>(): Record<string, T> {
@@ -104,7 +111,7 @@ function readSections(text: string, source: string): Map<string, RawSection> {
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i];
     const lineNumber = i + 1;
-    const stripped = raw.trim();
+    const stripped = pyStrip(raw);
     const isComment = stripped.startsWith("#") || stripped.startsWith(";");
     const value = isComment ? "" : stripped;
     if (value === "") {
@@ -115,7 +122,7 @@ function readSections(text: string, source: string): Map<string, RawSection> {
       }
       continue;
     }
-    const indent = raw.search(/\S/);
+    const indent = raw.search(PY_NONSPACE);
     if (current && option && indent > indentLevel) {
       option.lines.push(value);
       option.lineNumbers.push(lineNumber);
@@ -147,7 +154,7 @@ function readSections(text: string, source: string): Map<string, RawSection> {
     if (!match || match[1] === "") {
       throw new ConfigSyntaxError(source, lineNumber, 'expected "key = value"');
     }
-    optionName = match[1].trimEnd().toLowerCase();
+    optionName = match[1].replace(PY_RSTRIP, "").toLowerCase();
     if (current.options.has(optionName)) {
       const first = current.options.get(optionName)!.lineNumbers[0];
       throw new ConfigSyntaxError(
@@ -156,7 +163,7 @@ function readSections(text: string, source: string): Map<string, RawSection> {
         `key "${optionName}" appears twice in [${current.name}] (first at line ${first})`,
       );
     }
-    option = { lines: [match[3].trim()], lineNumbers: [lineNumber] };
+    option = { lines: [pyStrip(match[3])], lineNumbers: [lineNumber] };
     current.options.set(optionName, option);
   }
   return sections;
@@ -171,7 +178,7 @@ function sectionValues(section: RawSection, defaults: RawSection | undefined, so
 }
 
 function optionValue(name: string, option: RawOption, source: string): string | Record<string, string> {
-  const joined = option.lines.join("\n").trimEnd();
+  const joined = option.lines.join("\n").replace(PY_RSTRIP, "");
   if (!joined.startsWith("\n")) return joined;
   // botocore's _parse_nested: one level of `key = value` lines, split at the first "=".
   const nested: Record<string, string> = record();

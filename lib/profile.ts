@@ -8,7 +8,8 @@ import { type ConfigSection, loadConfig, type LoadedConfig } from "./config.ts";
 import { stsEndpointFor } from "./endpoint.ts";
 import { ConfigError, describeOrigin, type ValueOrigin } from "./errors.ts";
 import { expandPath } from "./_path.ts";
-import { clip, parseTokenEnv, parseTokenProcess, parseTokenServer, type TokenSpec } from "./token_spec.ts";
+import { parseTokenEnv, parseTokenProcess, parseTokenServer, type TokenSpec } from "./token_spec.ts";
+import { clip } from "./_redact.ts";
 import { hostDefaults } from "./_defaults.ts";
 import type { HostOptions } from "./runtime.ts";
 

@@ -6,6 +6,7 @@
  */
 import { HttpError, StsError, XmlError } from "./errors.ts";
 import { type Answer, displayUrl, exchange } from "./_http.ts";
+import { redact } from "./_redact.ts";
 import { childElement, childText, parseXml, type XmlElement } from "./xml.ts";
 import { hostDefaults } from "./_defaults.ts";
 import type { Fetch } from "./runtime.ts";
@@ -113,9 +114,10 @@ export async function assumeRoleWithWebIdentity(
     signal: options.signal,
     maxBytes: MAX_STS_ANSWER,
     peer: "STS",
+    secrets: [request.webIdentityToken],
     tooLarge: (message, status, contentType) => new HttpError("ERR_STS_RESPONSE", message, { status, contentType }),
   });
-  return parseStsAnswer(answer, endpoint, request.roleArn);
+  return parseStsAnswer(answer, endpoint, request.roleArn, [request.webIdentityToken]);
 }
 
 /** The form-encoded body of an `AssumeRoleWithWebIdentity` request. */
@@ -134,7 +136,12 @@ export function stsRequestBody(request: AssumeRoleWithWebIdentityRequest): strin
 }
 
 /** Turns STS's answer into a result, an {@linkcode StsError}, or an `ERR_STS_RESPONSE` error. */
-export function parseStsAnswer(answer: Answer, endpoint: string, roleArn?: string): AssumeRoleWithWebIdentityResult {
+export function parseStsAnswer(
+  answer: Answer,
+  endpoint: string,
+  roleArn?: string,
+  secrets: string[] = [],
+): AssumeRoleWithWebIdentityResult {
   const { status, contentType } = answer;
   const headerRequestId = answer.headers.get("x-amzn-requestid") ?? undefined;
   const retryableStatus = status === 429 || status >= 500;
@@ -162,8 +169,8 @@ export function parseStsAnswer(answer: Answer, endpoint: string, roleArn?: strin
   } catch (err) {
     if (!(err instanceof XmlError)) throw err;
     throw bad(
-      `with a body that is not valid XML (${err.message}): check the STS endpoint, or try again if a proxy failed`,
-      err,
+      `with a body that is not valid XML (${redact(err.message, secrets)}): check the STS endpoint, ` +
+        "or try again if a proxy failed",
     );
   }
   const errorElement = root.name === "ErrorResponse" || root.name === "Response"
@@ -177,7 +184,7 @@ export function parseStsAnswer(answer: Answer, endpoint: string, roleArn?: strin
     const error = new StsError({
       status,
       awsCode,
-      awsMessage: childText(errorElement, "Message") ?? "",
+      awsMessage: redact(childText(errorElement, "Message") ?? "", secrets),
       requestId,
       retryable: TRANSIENT.has(awsCode) || FRESH_TOKEN_CODES.has(awsCode) ||
         (status >= 500 && !FRESH_TOKEN_CODES.has(awsCode)),

@@ -24,6 +24,7 @@ import {
   type TokenSpec,
 } from "./token_spec.ts";
 import { VERSION } from "./version.ts";
+import { bodyExcerpt, clip } from "./_redact.ts";
 
 /** Options of {@linkcode getToken}. */
 export interface GetTokenOptions extends HostOptions {
@@ -215,16 +216,22 @@ function envToken(spec: EnvTokenSpec, env: Host["env"]): string {
   );
 }
 
-async function readTokenFile(path: string, readFile: Host["readFile"]): Promise<string> {
+async function readTokenFile(rawPath: string, readFile: Host["readFile"]): Promise<string> {
+  const path = clip(rawPath);
+  if (path.startsWith("<a ")) {
+    throw new TokenError(
+      "ERR_TOKEN_UNAVAILABLE",
+      "The web identity token file setting holds what looks like a token, not a path: set it to the path of a file that holds the token",
+    );
+  }
   let text: string | undefined;
   try {
-    text = await readFile(path);
+    text = await readFile(rawPath);
   } catch (cause) {
     if (cause instanceof Oidc2AwsError) throw cause;
     throw new TokenError(
       "ERR_TOKEN_UNAVAILABLE",
       `Cannot read the web identity token file ${path}: ${(cause as Error)?.message ?? cause}`,
-      { cause },
     );
   }
   if (text === undefined) {
@@ -469,7 +476,9 @@ function jsonField(field: string): TokenRequest["extract"] {
         const value = (json as Record<string, unknown>)[field];
         if (typeof value === "string" && value.trim() !== "") return { token: value.trim(), got: "" };
         if (typeof value === "string") return { got: `an empty "${field}"` };
-        const keys = Object.keys(json).slice(0, 10);
+        const keys = Object.keys(json).slice(0, 10).map((
+          k,
+        ) => (/^[A-Za-z_][\w-]{0,31}$/.test(k) ? k : "(a key not shown)"));
         return { got: keys.length ? `a JSON object with the keys ${keys.join(", ")}` : "an empty JSON object" };
       }
       return { got: `JSON ${Array.isArray(json) ? "array" : typeof json}` };
@@ -481,6 +490,12 @@ function jsonField(field: string): TokenRequest["extract"] {
 
 /** Sends a token request, retrying network errors, timeouts, 408, 429 and 5xx. */
 async function requestToken(request: TokenRequest, host: TokenHost, context: RetryContext): Promise<string> {
+  if (request.secrets.some((secret) => /[\0\r\n]/.test(secret.trim()))) {
+    throw new TokenError(
+      "ERR_TOKEN_UNAVAILABLE",
+      `${capitalize(request.secretName)} holds a line break or NUL character, which cannot be sent in an HTTP header`,
+    );
+  }
   const target = request.url.href;
   for (let attempt = 1;; attempt++) {
     let retryable = false;
@@ -497,6 +512,7 @@ async function requestToken(request: TokenRequest, host: TokenHost, context: Ret
         signal: context.signal,
         maxBytes: MAX_TOKEN_ANSWER,
         peer: request.peer,
+        secrets: request.secrets,
         tooLarge: (message, status) => new TokenError("ERR_TOKEN_RESPONSE", message, { status }),
       });
       if (answer.status >= 200 && answer.status < 300) {
@@ -534,17 +550,6 @@ async function requestToken(request: TokenRequest, host: TokenHost, context: Ret
       throw error;
     }
   }
-}
-
-/** A short, single-line excerpt of a body with secrets and anything token-like removed. */
-export function bodyExcerpt(body: string, secrets: string[]): string {
-  let text = body.replace(/<[^>]*>/g, " ").replace(/\s+/g, " ").trim();
-  for (const secret of secrets) if (secret) text = text.split(secret).join("<redacted>");
-  text = text
-    .replace(/\beyJ[\w-]*\.[\w-]*\.?[\w-]*/g, "<redacted>") // JWTs (their header is base64url of '{"')
-    .replace(/[\w-]{8,}\.[\w-]{8,}\.[\w-]*/g, "<redacted>")
-    .replace(/[A-Za-z0-9+/=_-]{40,}/g, "<redacted>");
-  return text.length > 160 ? `${text.slice(0, 157)}...` : text;
 }
 
 function unavailable(spec: ServerTokenSpec, env: Host["env"], missing: Array<string | false>): TokenError {

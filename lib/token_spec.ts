@@ -6,6 +6,7 @@
  */
 import { ConfigError, describeOrigin, type ValueOrigin } from "./errors.ts";
 import { shellSplit } from "./config.ts";
+import { clip } from "./_redact.ts";
 
 /** The audience asked for when a token-server value names none: what AWS's GitHub OIDC setup expects. */
 export const DEFAULT_AUDIENCE = "sts.amazonaws.com";
@@ -208,10 +209,11 @@ export function parseTokenServer(value: string, origin: ValueOrigin = { key: "we
     ? [value.slice(0, first), value.slice(first + 1)]
     : [value.slice(0, first), value.slice(first + 1, next), value.slice(next + 1)];
   const trimmed = parts.map((part) => part.trim());
-  const known = KNOWN[trimmed[0].toLowerCase()];
+  const key = trimmed[0].toLowerCase();
+  const known = Object.hasOwn(KNOWN, key) ? KNOWN[key] : undefined;
   if (trimmed.length === 1) {
     if (!known) fail(`names an unknown token server ${JSON.stringify(clip(trimmed[0]))}: use ${TOKEN_SERVER_FORMS}`);
-    return known(undefined, fail);
+    return known!(undefined, fail);
   }
   if (trimmed.length === 2 && known) return known(trimmed[1], fail);
   const [urlEnv, tokenEnv] = trimmed;
@@ -287,10 +289,4 @@ export function describeTokenSpec(spec: TokenSpec): string {
     case "auto":
       return `auto-detected (audience ${spec.audience ?? "the platform's default"})`;
   }
-}
-
-/** Shortens a value for a message; a value that looks like a JWT is not shown at all. */
-export function clip(value: string): string {
-  if (/^[\w-]{8,}\.[\w-]{8,}\.[\w-]*$/.test(value)) return "<a token, not shown>";
-  return value.length > 80 ? `${value.slice(0, 77)}...` : value;
 }

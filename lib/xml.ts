@@ -162,7 +162,7 @@ function decodeEntities(text: string, offset: number, fail: (problem: string, at
   return text.replace(/&([^;&\s]{0,10});?/g, (whole, body: string, index: number) => {
     const at = offset + index;
     if (!whole.endsWith(";")) return fail(`"&" must start an entity such as &amp;`, at);
-    if (body in NAMED_ENTITIES) return NAMED_ENTITIES[body];
+    if (Object.hasOwn(NAMED_ENTITIES, body)) return NAMED_ENTITIES[body];
     const numeric = /^#(?:x([0-9a-fA-F]{1,6})|([0-9]{1,7}))$/.exec(body);
     if (!numeric) return fail(`unknown entity &${body};`, at);
     const code = numeric[1] !== undefined ? parseInt(numeric[1], 16) : Number(numeric[2]);
