@@ -11,6 +11,7 @@ import type { Credentials } from "./credentials.ts";
 import { credentialProcessJson, credentialVariables, formatVariables, githubEnvOutput } from "./output.ts";
 import { type CachedCredentials, cacheDirectory, cacheKey, type CacheOptions, readCache, writeCache } from "./cache.ts";
 import { displayUrl } from "./_http.ts";
+import { redact, secretValues } from "./_redact.ts";
 import { describeTokenSpec } from "./token_spec.ts";
 import { tokenBinding } from "./token.ts";
 import { runtimeAdapter } from "./_defaults.ts";
@@ -107,7 +108,7 @@ export async function runCli(argv: readonly string[], system: CliSystem, host: C
   const env = system.env;
   let args: CliArgs | undefined;
   let debug = false;
-  const log = (message: string) => debug && system.write("stderr", `oidc2aws: debug: ${message}\n`);
+  const log = (message: string) => debug && system.write("stderr", `oidc2aws: debug: ${scrub(message, env)}\n`);
   try {
     args = parseCliArgs(argv);
     debug = args.debug || env.RUNNER_DEBUG === "1";
@@ -190,7 +191,7 @@ export async function runCli(argv: readonly string[], system: CliSystem, host: C
     log(`done in ${elapsed(started, host)} ms`);
     return code;
   } catch (err) {
-    return report(err, system, debug);
+    return report(err, system, debug, env);
   }
 }
 
@@ -410,7 +411,7 @@ function errorSummary(err: unknown): { code: string; message: string } {
 }
 
 /** Prints an error as one or two plain lines (with the cause chain under --debug); returns the exit code. */
-function report(err: unknown, system: CliSystem, debug: boolean): number {
+function report(err: unknown, system: CliSystem, debug: boolean, env: CliSystem["env"]): number {
   const name = (err as { name?: string })?.name;
   let code: string;
   let message: string;
@@ -424,17 +425,20 @@ function report(err: unknown, system: CliSystem, debug: boolean): number {
     code = "ERR_UNEXPECTED";
     message = `Unexpected ${name ?? "error"}: ${(err as Error)?.message ?? err}. Run with --debug and report it`;
   }
-  system.write("stderr", `oidc2aws: ${code}: ${message}\n`);
+  system.write("stderr", `oidc2aws: ${code}: ${scrub(message, env)}\n`);
   if (debug) {
     let cause = (err as { cause?: unknown })?.cause;
     for (let depth = 0; cause !== undefined && depth < 5; depth++) {
       const c = cause as { name?: string; message?: string; code?: string; cause?: unknown };
-      system.write(
-        "stderr",
-        `oidc2aws: debug: caused by ${c.name ?? "error"}${c.code ? ` ${c.code}` : ""}: ${c.message ?? String(cause)}\n`,
-      );
+      const text = `${c.name ?? "error"}${c.code ? ` ${c.code}` : ""}: ${c.message ?? String(cause)}`;
+      system.write("stderr", `oidc2aws: debug: caused by ${scrub(text, env)}\n`);
       cause = c.cause;
     }
   }
   return USAGE_CODES.has(code) ? EXIT_USAGE : 1;
+}
+
+/** The last line of defence: the job's own secrets (bearers, tokens, keys in its environment) never reach stderr. */
+function scrub(text: string, env: CliSystem["env"]): string {
+  return redact(text, secretValues(env));
 }

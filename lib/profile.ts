@@ -9,7 +9,7 @@ import { stsEndpointFor } from "./endpoint.ts";
 import { ConfigError, describeOrigin, type ValueOrigin } from "./errors.ts";
 import { expandPath } from "./_path.ts";
 import { parseTokenEnv, parseTokenProcess, parseTokenServer, type TokenSpec } from "./token_spec.ts";
-import { clip } from "./_redact.ts";
+import { quote } from "./_redact.ts";
 import { hostDefaults } from "./_defaults.ts";
 import type { HostOptions } from "./runtime.ts";
 
@@ -206,9 +206,7 @@ export async function resolveProfile(options: ResolveProfileOptions = {}): Promi
   if (!ROLE_ARN.test(roleArn) || roleArn.length > 2048) {
     throw invalid(
       role.origin,
-      `is ${
-        JSON.stringify(clip(role.value))
-      }, which is not an IAM role ARN: expected arn:aws:iam::123456789012:role/NAME`,
+      `is ${quote(env, role.value)}, which is not an IAM role ARN: expected arn:aws:iam::123456789012:role/NAME`,
     );
   }
 
@@ -221,7 +219,7 @@ export async function resolveProfile(options: ResolveProfileOptions = {}): Promi
       throw invalid(
         session.origin,
         `is ${
-          JSON.stringify(clip(session.value))
+          quote(env, session.value)
         }: a session name is 2 to 64 characters of letters, digits and _+=,.@- (no spaces)`,
       );
     }
@@ -240,7 +238,7 @@ export async function resolveProfile(options: ResolveProfileOptions = {}): Promi
     if (!(seconds >= 900 && seconds <= 43200)) {
       throw invalid(
         duration.origin,
-        `is ${JSON.stringify(clip(duration.value))}: use a whole number of seconds from 900 to 43200`,
+        `is ${quote(env, duration.value)}: use a whole number of seconds from 900 to 43200`,
       );
     }
     result.durationSeconds = seconds;
@@ -264,7 +262,7 @@ export async function resolveProfile(options: ResolveProfileOptions = {}): Promi
     const arns = policyArns.value.split(",").map((arn) => arn.trim()).filter((arn) => arn !== "");
     const bad = arns.find((arn) => !POLICY_ARN.test(arn));
     if (bad !== undefined) {
-      throw invalid(policyArns.origin, `has ${JSON.stringify(clip(bad))}, which is not an IAM policy ARN`);
+      throw invalid(policyArns.origin, `has ${quote(env, bad)}, which is not an IAM policy ARN`);
     }
     if (arns.length > 10) throw invalid(policyArns.origin, `lists ${arns.length} policies; STS accepts at most 10`);
     if (arns.length > 0) result.policyArns = arns;
@@ -282,7 +280,7 @@ export async function resolveProfile(options: ResolveProfileOptions = {}): Promi
     if (!REGION.test(region.value)) {
       throw invalid(
         region.origin,
-        `is ${JSON.stringify(clip(region.value))}, which is not a region name such as us-east-1`,
+        `is ${quote(env, region.value)}, which is not a region name such as us-east-1`,
       );
     }
     result.region = region.value;
@@ -305,7 +303,7 @@ function resolveEndpoint(
     if (!found) return undefined;
     const text = found.value.trim().toLowerCase();
     if (text !== "true" && text !== "false") {
-      throw invalid(found.origin, `is ${JSON.stringify(clip(found.value))}: use true or false`);
+      throw invalid(found.origin, `is ${quote(env, found.value)}: use true or false`);
     }
     return { ...found, on: text === "true" };
   };
@@ -314,7 +312,7 @@ function resolveEndpoint(
   const mode = setting("sts_regional_endpoints", "AWS_STS_REGIONAL_ENDPOINTS");
   const modeValue = mode?.value.trim().toLowerCase();
   if (mode && modeValue !== "regional" && modeValue !== "legacy") {
-    throw invalid(mode.origin, `is ${JSON.stringify(clip(mode.value))}: use regional or legacy`);
+    throw invalid(mode.origin, `is ${quote(env, mode.value)}: use regional or legacy`);
   }
   const custom = configuredEndpoint(config, section, env, fromProfile, flag);
   if (custom) {
@@ -332,7 +330,7 @@ function resolveEndpoint(
     } catch {
       throw invalid(
         custom.origin,
-        `is ${JSON.stringify(clip(custom.value))}, which is not a URL: use https://HOST[:PORT]`,
+        `is ${quote(env, custom.value)}, which is not a URL: use https://HOST[:PORT]`,
       );
     }
     if ((url.protocol !== "https:" && url.protocol !== "http:") || url.username || url.password) {
