@@ -78,3 +78,23 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     signal.addEventListener("abort", done, { once: true });
   });
 }
+
+/** A handler's answer and, when it refused, a short error code for the request log. */
+export interface Outcome {
+  reply: Reply;
+  error?: string;
+}
+
+/** A plain-text reply. */
+export function textReply(status: number, body: string, headers: Record<string, string> = {}): Reply {
+  return { status, headers: { "content-type": "text/plain; charset=utf-8", ...headers }, body };
+}
+
+/** `decodeURIComponent`, or the text itself when it is not valid percent-encoding. */
+export function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}

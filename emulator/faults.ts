@@ -9,8 +9,11 @@ import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:ht
 import { STS_XMLNS, stsErrorReply } from "./sts.ts";
 import type { Reply } from "./_util.ts";
 
-/** The endpoints faults can be queued for. */
-export type FaultTarget = "token" | "sts";
+/** The endpoints faults can be queued for: GitHub's token endpoint, STS, Buildkite's agent API, Azure DevOps' token endpoint, Google's metadata server. */
+export type FaultTarget = "token" | "sts" | "buildkite" | "azure" | "gcp";
+
+/** Every {@link FaultTarget}. */
+export const FAULT_TARGETS: readonly FaultTarget[] = ["token", "sts", "buildkite", "azure", "gcp"];
 
 /** STS error codes a fault can answer with (any other code string works too). */
 export type StsErrorCode =
@@ -86,7 +89,11 @@ export interface RedirectFault extends FaultCommon {
   status?: 301 | 302 | 303 | 307 | 308;
 }
 
-/** A 200 answer of this many bytes that looks like JSON (token) or XML (STS), streamed with Content-Length. */
+/**
+ * A 200 answer of this many bytes, streamed with Content-Length, that looks like the target's answer:
+ * `{"count":1,"value":"AAA…"}` (token), `{"token":"AAA…"}` (buildkite), `{"oidcToken":"AAA…"}` (azure),
+ * `AAA…` (gcp) or XML (sts).
+ */
 export interface HugeBodyFault extends FaultCommon {
   hugeBody: number;
 }
@@ -156,6 +163,20 @@ export function writeTruncated(req: IncomingMessage, res: ServerResponse, reply:
 }
 
 const CHUNK = new Uint8Array(64 * 1024).fill(0x41); // "A"
+const JSON_TYPE = "application/json; charset=utf-8";
+
+/** What a huge body looks like, per target: the start and end of the real answer around the padding. */
+const HUGE_SHAPES: Record<FaultTarget, { head: string; tail: string; contentType: string }> = {
+  token: { head: `{"count":1,"value":"`, tail: `"}`, contentType: JSON_TYPE },
+  sts: {
+    head: `<AssumeRoleWithWebIdentityResponse xmlns="${STS_XMLNS}"><Padding>`,
+    tail: `</Padding></AssumeRoleWithWebIdentityResponse>\n`,
+    contentType: "text/xml",
+  },
+  buildkite: { head: `{"token":"`, tail: `"}`, contentType: JSON_TYPE },
+  azure: { head: `{"oidcToken":"`, tail: `"}`, contentType: JSON_TYPE },
+  gcp: { head: "", tail: "", contentType: "application/text" },
+};
 
 /** Streams `size` bytes with backpressure, never holding more than one chunk. */
 export async function writeHugeBody(
@@ -165,15 +186,10 @@ export async function writeHugeBody(
   signal: AbortSignal,
 ): Promise<void> {
   const encoder = new TextEncoder();
-  let head = target === "token"
-    ? `{"count":1,"value":"`
-    : `<AssumeRoleWithWebIdentityResponse xmlns="${STS_XMLNS}"><Padding>`;
-  let tail = target === "token" ? `"}` : `</Padding></AssumeRoleWithWebIdentityResponse>\n`;
+  const shape = HUGE_SHAPES[target];
+  let { head, tail } = shape;
   if (head.length + tail.length > size) head = tail = "";
-  res.writeHead(200, {
-    "content-type": target === "token" ? "application/json; charset=utf-8" : "text/xml",
-    "content-length": String(size),
-  });
+  res.writeHead(200, { "content-type": shape.contentType, "content-length": String(size) });
   let open = true;
   res.once("close", () => (open = false));
   const write = async (chunk: Uint8Array): Promise<void> => {

@@ -2,7 +2,7 @@
  * Runs the emulator as its own process:
  *
  * ```sh
- * node --import tsx emulator/main.ts [--port N] [--roles JSON|any] [--bearer B]
+ * node --import tsx emulator/main.ts [--port N] [--roles JSON|any] [--bearer B] [--platform NAME]
  * deno run -A emulator/main.ts …
  * bun emulator/main.ts …
  * ```
@@ -14,31 +14,63 @@
  * `--roles` takes a JSON object of role ARN → `{"sub": pattern, "aud"?: pattern,
  * "maxSessionDuration"?: seconds}`, or `any` to trust every role for every subject.
  *
+ * `--platform` (github, gitlab, circleci, bitbucket, buildkite, azure, gcp,
+ * terraform, spacelift; default github) prints the env of a job on that platform
+ * instead of GitHub's, STS also accepts that platform's default audience, and
+ * the demo role trusts its subjects. Tokens printed in env vars (GitLab,
+ * CircleCI, Bitbucket, HCP Terraform, Spacelift) are minted at start and expire
+ * as that platform's do (an hour for most).
+ *
  * @module
  */
 
 import process from "node:process";
-import { type RoleTrust, startEmulator } from "./mod.ts";
+import {
+  type Platform,
+  PLATFORM_AUDIENCES,
+  PLATFORM_SUBJECTS,
+  PLATFORMS,
+  type RoleTrust,
+  startEmulator,
+} from "./mod.ts";
 
-/** Demo roles: one any-ref role for the default repository, one for a prod environment only. */
-const DEMO_ROLES: Record<string, RoleTrust> = {
-  "arn:aws:iam::123456789012:role/oidc2aws-demo": { sub: "repo:octo-org/octo-repo:*", aud: "sts.amazonaws.com" },
-  "arn:aws:iam::123456789012:role/oidc2aws-prod": {
-    sub: "repo:octo-org/octo-repo:environment:prod",
-    maxSessionDuration: 43200,
-  },
+/** What the demo role trusts on each platform: any run of the default project. */
+const DEMO_SUBJECTS: Record<Platform, string | string[]> = {
+  github: "repo:octo-org/octo-repo:*",
+  gitlab: "project_path:octo-group/octo-project:*",
+  circleci: PLATFORM_SUBJECTS.circleci,
+  bitbucket: `${PLATFORM_SUBJECTS.bitbucket.split(":")[0]}:*`,
+  buildkite: "organization:acme-inc:pipeline:super-duper-app:*",
+  azure: ["p://octo-org/octo-project/*", "sc://octo-org/octo-project/*"],
+  gcp: PLATFORM_SUBJECTS.gcp,
+  terraform: "organization:octo-org:project:*:workspace:octo-workspace:run_phase:*",
+  spacelift: "space:root:stack:octo-stack:*",
 };
 
-const USAGE = "usage: main.ts [--port N] [--roles JSON|any] [--bearer B]";
+/** Demo roles: one any-ref role for the default project, one for a GitHub prod environment only. */
+function demoRoles(platform: Platform): Record<string, RoleTrust> {
+  return {
+    "arn:aws:iam::123456789012:role/oidc2aws-demo": platform === "github"
+      ? { sub: DEMO_SUBJECTS.github, aud: "sts.amazonaws.com" }
+      : { sub: DEMO_SUBJECTS[platform] },
+    "arn:aws:iam::123456789012:role/oidc2aws-prod": {
+      sub: "repo:octo-org/octo-repo:environment:prod",
+      maxSessionDuration: 43200,
+    },
+  };
+}
+
+const USAGE = `usage: main.ts [--port N] [--roles JSON|any] [--bearer B] [--platform ${PLATFORMS.join("|")}]`;
 
 interface Args {
   port: number;
-  roles: Record<string, RoleTrust> | undefined;
+  roles: Record<string, RoleTrust> | undefined | "demo";
   bearer?: string;
+  platform: Platform;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { port: 0, roles: DEMO_ROLES };
+  const args: Args = { port: 0, roles: "demo", platform: "github" };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].startsWith("--") && argv[i].includes("=")
       ? argv[i].split(/=(.*)/s)
@@ -65,6 +97,12 @@ function parseArgs(argv: string[]): Args {
       }
     } else if (flag === "--bearer") {
       args.bearer = value();
+    } else if (flag === "--platform") {
+      const platform = value();
+      if (!(PLATFORMS as readonly string[]).includes(platform)) {
+        throw new Error(`--platform must be one of ${PLATFORMS.join(", ")}\n${USAGE}`);
+      }
+      args.platform = platform as Platform;
     } else if (flag === "--help" || flag === "-h") {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
@@ -83,16 +121,22 @@ async function main(): Promise<void> {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }
-  const emulator = await startEmulator({ port: args.port, roles: args.roles, bearer: args.bearer });
-  const env: Record<string, string> = { ...emulator.env };
-  const firstRole = Object.keys(args.roles ?? {})[0];
+  const roles = args.roles === "demo" ? demoRoles(args.platform) : args.roles;
+  const emulator = await startEmulator({
+    port: args.port,
+    roles,
+    bearer: args.bearer,
+    audiences: [...new Set(["sts.amazonaws.com", PLATFORM_AUDIENCES[args.platform]])],
+  });
+  const env: Record<string, string> = await emulator.envFor(args.platform);
+  const firstRole = Object.keys(roles ?? {})[0];
   if (firstRole) env.AWS_ROLE_ARN = firstRole;
   const quote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
   process.stdout.write(Object.entries(env).map(([name, value]) => `export ${name}=${quote(value)}\n`).join(""));
   process.stderr.write(
     `oidc2aws emulator listening on ${emulator.url} (${
-      args.roles ? `${Object.keys(args.roles).length} roles` : "any role"
-    })\n`,
+      roles ? `${Object.keys(roles).length} roles` : "any role"
+    }, ${args.platform} job env)\n`,
   );
 
   const shutdown = (): void => {

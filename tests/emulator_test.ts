@@ -1,7 +1,9 @@
 /**
  * Tests for the loopback emulator (emulator/): the token server, STS, SigV4 with
  * the real AWS SDK, every fault knob seen from plain clients, the request log,
- * stop(), and main.ts as a process. Runs under Node (tsx), Deno and Bun.
+ * stop(), and main.ts as a process; then the other platforms: Buildkite's agent
+ * API, Azure DevOps' token endpoint, Google's metadata server, platform-shaped
+ * tokens, envFor, and faults on those endpoints. Runs under Node (tsx), Deno and Bun.
  */
 
 import { after, before, describe, it } from "node:test";
@@ -10,7 +12,20 @@ import { type IncomingHttpHeaders, request as httpRequest } from "node:http";
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { AssumeRoleWithWebIdentityCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { type Emulator, matchesStringLike, startEmulator, STS_XMLNS } from "../emulator/mod.ts";
+import {
+  AZURE_AUDIENCE,
+  DEFAULT_SUBJECT,
+  type Emulator,
+  GCP_SERVICE_ACCOUNT_EMAIL,
+  gitlabIdTokenVariable,
+  matchesStringLike,
+  type Platform,
+  PLATFORM_AUDIENCES,
+  PLATFORM_SUBJECTS,
+  PLATFORMS,
+  startEmulator,
+  STS_XMLNS,
+} from "../emulator/mod.ts";
 
 const DEPLOY = "arn:aws:iam::123456789012:role/deploy";
 const PROD = "arn:aws:iam::123456789012:role/prod";
@@ -1061,59 +1076,811 @@ describe("lifecycle", () => {
     await assert.rejects(fetch(em.tokenUrl));
   });
 
-  it("main.ts runs as a process, prints the env and stops on SIGTERM", async () => {
-    const main = new URL("../emulator/main.ts", import.meta.url).pathname;
-    const runtime = "Deno" in globalThis
-      ? ["run", "-A", main]
-      : "Bun" in globalThis
-      ? [main]
-      : ["--import", "tsx", main];
+  it("main.ts runs as a process, prints a job's env (--platform picks whose) and stops on SIGTERM", async () => {
     const roles = JSON.stringify({ "arn:aws:iam::111122223333:role/bench": { sub: "repo:octo-org/*" } });
-    const child = spawn(process.execPath, [...runtime, "--roles", roles, "--bearer", "b3"], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-    try {
-      let stdout = "";
-      let stderr = "";
-      child.stderr!.on("data", (chunk) => (stderr += chunk));
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`main.ts did not start: ${stderr}`)), 4000);
-        child.stdout!.on("data", (chunk) => {
-          stdout += chunk;
-          if (stdout.includes("AWS_ROLE_ARN")) {
-            clearTimeout(timer);
-            resolve();
-          }
-        });
-      });
-      const env = Object.fromEntries([...stdout.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
+    const github = runMain(["--roles", roles, "--bearer", "b3"], async (env, stderr) => {
       assert.equal(env.AWS_ROLE_ARN, "arn:aws:iam::111122223333:role/bench");
       assert.equal(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, "b3");
       assert.match(env.AWS_ENDPOINT_URL_STS, /^http:\/\/127\.0\.0\.1:\d+$/);
       await new Promise((resolve) => setTimeout(resolve, 20));
-      assert.match(stderr, /listening on http:\/\/127\.0\.0\.1:\d+/);
+      assert.match(stderr(), /listening on http:\/\/127\.0\.0\.1:\d+/);
       const res = await fetch(`${env.ACTIONS_ID_TOKEN_REQUEST_URL}&audience=sts.amazonaws.com`, {
         headers: { authorization: "Bearer b3" },
       });
       const { value } = await res.json();
-      const sts = await fetch(env.AWS_ENDPOINT_URL_STS, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded" },
-        body: new URLSearchParams({
-          Action: "AssumeRoleWithWebIdentity",
-          Version: "2011-06-15",
-          RoleArn: env.AWS_ROLE_ARN,
-          RoleSessionName: "bench",
-          WebIdentityToken: value,
-        }),
+      await assumeAt(env, value);
+    });
+    // Another platform: its env, STS accepting its default audience, the demo role trusting its subject.
+    const circleci = runMain(["--platform", "circleci"], async (env, stderr) => {
+      assert.equal(env.CIRCLECI, "true");
+      assert.equal(env.AWS_ROLE_ARN, "arn:aws:iam::123456789012:role/oidc2aws-demo");
+      assert.ok(!("GITHUB_ACTIONS" in env));
+      assert.equal(decodeJwt(env.CIRCLE_OIDC_TOKEN_V2).claims.aud, PLATFORM_AUDIENCES.circleci);
+      await assumeAt(env, env.CIRCLE_OIDC_TOKEN_V2);
+      assert.match(stderr(), /circleci job env/);
+    });
+    const refused = runMain(["--platform", "jenkins"], () => Promise.resolve()).then(() => undefined, (e: Error) => e);
+    await Promise.all([github, circleci]);
+    assert.match((await refused)?.message ?? "started", /exited 2: --platform must be one of github, gitlab/);
+  });
+});
+
+/**
+ * Runs emulator/main.ts on this runtime with `args`, hands `use` the env it printed, then stops it
+ * with SIGTERM and expects exit code 0; rejects with the exit code and stderr when it fails to start.
+ */
+async function runMain(
+  args: string[],
+  use: (env: Record<string, string>, stderr: () => string) => Promise<void>,
+): Promise<void> {
+  const main = new URL("../emulator/main.ts", import.meta.url).pathname;
+  const runtime = "Deno" in globalThis ? ["run", "-A", main] : "Bun" in globalThis ? [main] : ["--import", "tsx", main];
+  const child = spawn(process.execPath, [...runtime, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  let stdout = "";
+  let stderr = "";
+  child.stderr!.on("data", (chunk) => (stderr += chunk));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`main.ts did not start: ${stderr}`)), 4000);
+      exited.then((code) => {
+        clearTimeout(timer);
+        reject(new Error(`main.ts exited ${code}: ${stderr}`));
       });
-      assert.equal(sts.status, 200, await sts.clone().text());
-      await sts.body?.cancel();
-    } finally {
-      // Not child.kill(): Deno then reports (null, "SIGTERM") even when the child handled it and exited 0.
-      process.kill(child.pid!, "SIGTERM");
+      child.stdout!.on("data", (chunk) => {
+        stdout += chunk;
+        if (stdout.includes("AWS_ROLE_ARN")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    const env = Object.fromEntries([...stdout.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
+    await use(env, () => stderr);
+  } finally {
+    // Not child.kill(): Deno then reports (null, "SIGTERM") even when the child handled it and exited 0.
+    if (child.exitCode === null) process.kill(child.pid!, "SIGTERM");
+  }
+  assert.equal(await exited, 0);
+}
+
+/** AssumeRoleWithWebIdentity for env.AWS_ROLE_ARN at env.AWS_ENDPOINT_URL_STS; expects 200. */
+async function assumeAt(env: Record<string, string>, token: string): Promise<void> {
+  const sts = await fetch(env.AWS_ENDPOINT_URL_STS, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      Action: "AssumeRoleWithWebIdentity",
+      Version: "2011-06-15",
+      RoleArn: env.AWS_ROLE_ARN,
+      RoleSessionName: "bench",
+      WebIdentityToken: token,
+    }),
+  });
+  assert.equal(sts.status, 200, await sts.clone().text());
+  await sts.body?.cancel();
+}
+
+// ---------- other platforms ----------
+
+const BK_TOKEN = "bk-agent-token-0123456789";
+const BK_JOB = "0184990a-477b-4fa8-9968-496074483cee";
+const AZ_TOKEN = "azure-access-token-abcdef";
+
+/** `POST /buildkite/v3/jobs/:job/oidc/tokens` as the agent sends it. */
+function buildkite(
+  em: Emulator,
+  init: { body?: string; token?: string | null; job?: string; method?: string; scheme?: string } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { "content-type": "application/json", accept: "application/json" };
+  if (init.token !== null) headers.authorization = `${init.scheme ?? "Token"} ${init.token ?? em.buildkiteAgentToken}`;
+  const method = init.method ?? "POST";
+  return fetch(`${em.buildkiteEndpoint}/jobs/${init.job ?? em.buildkiteJobId}/oidc/tokens`, {
+    method,
+    headers,
+    body: method === "GET" ? undefined : init.body ?? "{}",
+  });
+}
+
+/** `POST $SYSTEM_OIDCREQUESTURI?api-version=…` as Azure's tasks send it. */
+function azure(
+  em: Emulator,
+  init: { query?: Record<string, string>; token?: string | null; method?: string; accept?: string } = {},
+): Promise<Response> {
+  const url = new URL(em.azureOidcUrl);
+  for (const [name, value] of Object.entries(init.query ?? { "api-version": "7.1" })) url.searchParams.set(name, value);
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    accept: init.accept ?? "application/json",
+  };
+  if (init.token !== null) headers.authorization = `Bearer ${init.token ?? em.azureAccessToken}`;
+  const method = init.method ?? "POST";
+  return fetch(url, { method, headers, body: method === "GET" ? undefined : "{}" });
+}
+
+/** A metadata-server GET through GCE_METADATA_HOST, as Google's libraries make it. */
+function metadata(em: Emulator, path: string, flavor: string | null = "Google", method = "GET"): Promise<Response> {
+  return fetch(`http://${em.gcpMetadataHost}${path}`, {
+    method,
+    headers: flavor === null ? {} : { "metadata-flavor": flavor },
+  });
+}
+
+const IDENTITY = "/computeMetadata/v1/instance/service-accounts/default/identity";
+
+describe("Buildkite agent API", () => {
+  let em: Emulator;
+  before(async () => {
+    em = await startEmulator({
+      buildkiteAgentToken: BK_TOKEN,
+      buildkiteJobId: BK_JOB,
+      audiences: ["sts.amazonaws.com"],
+      roles: { [DEPLOY]: { sub: "organization:acme-inc:pipeline:super-duper-app:ref:refs/heads/main:*" } },
+    });
+  });
+  after(() => em.stop());
+
+  it("answers 201 with a Buildkite-shaped token for the audience asked for", async () => {
+    assert.equal(em.buildkiteAgentToken, BK_TOKEN);
+    assert.equal(em.buildkiteJobId, BK_JOB);
+    assert.equal(em.buildkiteEndpoint, `${em.url}/buildkite/v3`);
+    const before = Math.floor(Date.now() / 1000);
+    const res = await buildkite(em, { body: '{"audience":"sts.amazonaws.com"}' });
+    assert.equal(res.status, 201);
+    assert.match(res.headers.get("content-type")!, /^application\/json/);
+    const body = await res.json();
+    assert.deepEqual(Object.keys(body), ["token"]);
+    const { header, claims } = decodeJwt(body.token);
+    assert.equal(header.alg, "RS256");
+    assert.equal(claims.iss, em.issuer);
+    assert.equal(claims.aud, "sts.amazonaws.com");
+    assert.equal(claims.sub, PLATFORM_SUBJECTS.buildkite);
+    assert.match(
+      claims.sub as string,
+      /^organization:acme-inc:pipeline:super-duper-app:ref:refs\/heads\/main:commit:[0-9a-f]{40}:step:deploy$/,
+    );
+    assert.equal(claims.organization_slug, "acme-inc");
+    assert.equal(claims.pipeline_slug, "super-duper-app");
+    assert.equal(typeof claims.build_number, "number");
+    assert.equal(claims.build_branch, "main");
+    assert.equal(claims.job_id, BK_JOB);
+    assert.match(claims.agent_id as string, UUID);
+    assert.match(claims.jti as string, UUID);
+    assert.ok((claims.iat as number) >= before && claims.nbf === claims.iat);
+    assert.equal((claims.exp as number) - (claims.iat as number), 300);
+    assert.ok(!("organization_id" in claims));
+    const sts = await assume(em, body.token);
+    assert.equal(sts.status, 200, sts.text);
+    assert.equal(field(sts.text, "SubjectFromWebIdentityToken"), PLATFORM_SUBJECTS.buildkite);
+  });
+
+  it("defaults the audience to https://buildkite.com/<org>, honours lifetime and optional claims", async () => {
+    for (const body of ["", "{}", '{"audience":""}', '{"audience":null,"lifetime":0}']) {
+      const res = await buildkite(em, { body });
+      assert.equal(res.status, 201, body);
+      const { claims } = decodeJwt((await res.json()).token);
+      assert.equal(claims.aud, "https://buildkite.com/acme-inc", body);
+      assert.equal(claims.aud, PLATFORM_AUDIENCES.buildkite);
     }
-    assert.equal(await exited, 0);
+    const res = await buildkite(em, {
+      body: JSON.stringify({ audience: "x", lifetime: 60, claims: ["organization_id", "pipeline_id", "nope"] }),
+    });
+    const { claims } = decodeJwt((await res.json()).token);
+    assert.equal((claims.exp as number) - (claims.iat as number), 60);
+    assert.match(claims.organization_id as string, UUID);
+    assert.match(claims.pipeline_id as string, UUID);
+    assert.ok(!("nope" in claims));
+    // The default audience is not one STS accepts here.
+    assertStsError(await assume(em, await mintBuildkite(em)), 400, "InvalidIdentityToken", "Incorrect token audience");
+  });
+
+  it("refuses a wrong or missing agent token (401), another job (404), other methods and bad bodies", async () => {
+    em.reset();
+    const cases: [() => Promise<Response>, number, string][] = [
+      [() => buildkite(em, { token: null }), 401, "unauthorized"],
+      [() => buildkite(em, { token: `${BK_TOKEN}x` }), 401, "unauthorized"],
+      [() => buildkite(em, { scheme: "Bearer" }), 401, "unauthorized"],
+      [() => buildkite(em, { job: crypto.randomUUID() }), 404, "not_found"],
+      [() => buildkite(em, { method: "GET" }), 405, "method_not_allowed"],
+      [() => buildkite(em, { body: "{not json" }), 400, "bad_request"],
+      [() => buildkite(em, { body: "[]" }), 400, "bad_request"],
+      [() => buildkite(em, { body: '{"audience":5}' }), 422, "bad_request"],
+      [() => buildkite(em, { body: '{"lifetime":-1}' }), 422, "bad_request"],
+      [() => buildkite(em, { body: '{"claims":"organization_id"}' }), 422, "bad_request"],
+    ];
+    for (const [request, status] of cases) {
+      const res = await request();
+      assert.equal(res.status, status);
+      assert.equal(typeof (await res.json()).message, "string");
+    }
+    const other = await fetch(`${em.url}/buildkite/v3/agents`, { method: "POST" });
+    assert.equal(other.status, 404);
+    await other.body?.cancel();
+    assert.deepEqual(
+      em.requests.map((r) => [r.target, r.status, r.error]).slice(0, cases.length),
+      cases.map(([, status, error]) => ["buildkite", status, error]),
+    );
+    assert.deepEqual(em.requests[1], {
+      target: "buildkite",
+      method: "POST",
+      path: `/buildkite/v3/jobs/${BK_JOB}/oidc/tokens`,
+      status: 401,
+      hasAuthorization: true,
+      bearerOk: false,
+      contentType: "application/json",
+      error: "unauthorized",
+    });
+    assert.equal(em.count("buildkite"), cases.length + 1);
+    assert.ok(!JSON.stringify(em.requests).includes(BK_TOKEN));
+  });
+});
+
+/** A token from the Buildkite endpoint with its default audience. */
+async function mintBuildkite(em: Emulator): Promise<string> {
+  return (await (await buildkite(em)).json()).token;
+}
+
+describe("Azure DevOps OIDC endpoint", () => {
+  let em: Emulator;
+  before(async () => {
+    em = await startEmulator({
+      azureAccessToken: AZ_TOKEN,
+      azureServiceConnections: {
+        "AAAAAAAA-1111-4222-8333-BBBBBBBBBBBB": "aws-prod",
+        "c0ffee00-0000-4000-8000-000000000001": "aws-dev",
+      },
+      audiences: [AZURE_AUDIENCE],
+      roles: { [DEPLOY]: { sub: "sc://octo-org/octo-project/aws-prod" } },
+    });
+  });
+  after(() => em.stop());
+
+  it("answers {oidcToken} for api://AzureADTokenExchange, sc:// with a service connection, p:// without", async () => {
+    assert.equal(em.azureAccessToken, AZ_TOKEN);
+    assert.equal(em.azureOidcUrl, `${em.url}/azure/oidctoken`);
+    assert.deepEqual(em.azureServiceConnections, {
+      "aaaaaaaa-1111-4222-8333-bbbbbbbbbbbb": "aws-prod",
+      "c0ffee00-0000-4000-8000-000000000001": "aws-dev",
+    });
+    const res = await azure(em, {
+      query: { "api-version": "7.1", serviceConnectionId: "aaaaaaaa-1111-4222-8333-bbbbbbbbbbbb" },
+    });
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type")!, /^application\/json/);
+    const body = await res.json();
+    assert.deepEqual(Object.keys(body), ["oidcToken"]);
+    const { claims } = decodeJwt(body.oidcToken);
+    assert.equal(claims.sub, "sc://octo-org/octo-project/aws-prod");
+    assert.equal(claims.aud, "api://AzureADTokenExchange");
+    assert.equal(claims.iss, em.issuer);
+    assert.equal((claims.exp as number) - (claims.iat as number), 600);
+    assert.match(claims.org_id as string, UUID);
+    assert.match(claims.prj_id as string, UUID);
+    assert.equal(claims.rpo_ref, "refs/heads/main");
+    assert.match(claims.jti as string, UUID);
+    assert.equal((await assume(em, body.oidcToken)).status, 200);
+
+    for (const version of ["7.1-preview.1", "7.2-preview.1"]) {
+      const other = await azure(em, {
+        query: { "api-version": version, serviceConnectionId: "C0FFEE00-0000-4000-8000-000000000001" },
+      });
+      assert.equal(decodeJwt((await other.json()).oidcToken).claims.sub, "sc://octo-org/octo-project/aws-dev", version);
+    }
+    const plain = decodeJwt((await (await azure(em)).json()).oidcToken).claims;
+    assert.equal(plain.sub, "p://octo-org/octo-project/octo-pipeline");
+    assert.equal(plain.sub, PLATFORM_SUBJECTS.azure);
+    assertStsError(await assume(em, (await (await azure(em)).json()).oidcToken), 403, "AccessDenied");
+    const byAccept = await azure(em, { query: {}, accept: "application/json; api-version=7.1-preview.1" });
+    assert.equal(byAccept.status, 200);
+    await byAccept.body?.cancel();
+  });
+
+  it("refuses a wrong bearer (401), a missing or unknown api-version (400), an unknown connection (404)", async () => {
+    em.reset();
+    const cases: [() => Promise<Response>, number, string, string | undefined][] = [
+      [() => azure(em, { token: null }), 401, "unauthorized", "UnauthorizedRequestException"],
+      [() => azure(em, { token: "nope" }), 401, "unauthorized", "UnauthorizedRequestException"],
+      [() => azure(em, { query: {} }), 400, "bad_request", "VssVersionNotSpecifiedException"],
+      [() => azure(em, { query: { "api-version": "6.0" } }), 400, "bad_request", "VssVersionOutOfRangeException"],
+      [
+        () => azure(em, { query: { "api-version": "7.1", serviceConnectionId: crypto.randomUUID() } }),
+        404,
+        "not_found",
+        "ServiceEndpointNotFoundException",
+      ],
+      [() => azure(em, { method: "GET" }), 405, "method_not_allowed", undefined],
+    ];
+    for (const [request, status, , typeKey] of cases) {
+      const res = await request();
+      assert.equal(res.status, status);
+      const body = await res.json();
+      assert.equal(typeof body.message, "string");
+      if (typeKey) assert.equal(body.typeKey, typeKey);
+    }
+    assert.deepEqual(
+      em.requests.map((r) => [r.target, r.status, r.error]),
+      cases.map(([, status, error]) => ["azure", status, error]),
+    );
+    assert.deepEqual(em.requests[3], {
+      target: "azure",
+      method: "POST",
+      path: "/azure/oidctoken",
+      status: 400,
+      hasAuthorization: true,
+      bearerOk: true,
+      apiVersion: "6.0",
+      contentType: "application/json",
+      error: "bad_request",
+    });
+    assert.equal(em.requests[4].serviceConnectionId?.length, 36);
+    const missing = await fetch(`${em.url}/azure/other`, { method: "POST" });
+    assert.equal(missing.status, 404);
+    await missing.body?.cancel();
+    assert.equal(em.count("azure"), cases.length + 1);
+    assert.ok(!JSON.stringify(em.requests).includes(AZ_TOKEN));
+  });
+});
+
+describe("Google metadata server", () => {
+  let em: Emulator;
+  before(async () => {
+    em = await startEmulator({ audiences: ["sts.amazonaws.com"] });
+  });
+  after(() => em.stop());
+
+  it("answers the raw JWT as application/text, with Google's claims (format=full adds the email)", async () => {
+    const env = await em.envFor("gcp");
+    assert.equal(env.GCE_METADATA_HOST, em.gcpMetadataHost);
+    assert.equal(em.gcpMetadataHost, em.url.slice("http://".length));
+    const res = await fetch(`http://${env.GCE_METADATA_HOST}${IDENTITY}?audience=sts.amazonaws.com&format=full`, {
+      headers: { "Metadata-Flavor": "Google" },
+    });
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("content-type"), "application/text");
+    assert.equal(res.headers.get("metadata-flavor"), "Google");
+    const token = await res.text();
+    assert.match(token, /^[\w-]+\.[\w-]+\.[\w-]+$/);
+    const { claims } = decodeJwt(token);
+    assert.equal(claims.iss, em.issuer);
+    assert.equal(claims.aud, "sts.amazonaws.com");
+    assert.match(claims.sub as string, /^\d{21}$/);
+    assert.equal(claims.azp, claims.sub);
+    assert.equal(claims.email, GCP_SERVICE_ACCOUNT_EMAIL);
+    assert.equal(claims.email_verified, true);
+    assert.equal(
+      (claims.google as { compute_engine: { project_id: string } }).compute_engine.project_id,
+      "octo-project",
+    );
+    assert.equal((claims.exp as number) - (claims.iat as number), 3600);
+    assert.equal((await assume(em, token)).status, 200);
+
+    const standard = decodeJwt(await (await metadata(em, `${IDENTITY}?audience=x`)).text()).claims;
+    assert.deepEqual(Object.keys(standard).sort(), ["aud", "azp", "exp", "iat", "iss", "sub"]);
+    const byEmail = await metadata(
+      em,
+      `/computeMetadata/v1/instance/service-accounts/${GCP_SERVICE_ACCOUNT_EMAIL}/identity?audience=y`,
+    );
+    assert.equal(decodeJwt(await byEmail.text()).claims.aud, "y");
+    assert.equal(
+      await (await metadata(em, "/computeMetadata/v1/instance/service-accounts/default/email")).text(),
+      GCP_SERVICE_ACCOUNT_EMAIL,
+    );
+    assert.equal(await (await metadata(em, "/computeMetadata/v1/project/project-id")).text(), "octo-project");
+    const probe = await metadata(em, "/computeMetadata/v1/instance");
+    assert.deepEqual([probe.status, probe.headers.get("metadata-flavor")], [200, "Google"]);
+    await probe.body?.cancel();
+  });
+
+  it("refuses without Metadata-Flavor (403), without an audience (400), elsewhere (404), other methods (405)", async () => {
+    em.reset();
+    const forbidden = await metadata(em, `${IDENTITY}?audience=x`, null);
+    assert.equal(forbidden.status, 403);
+    assert.match(forbidden.headers.get("content-type")!, /^text\/html/);
+    assert.equal(forbidden.headers.get("metadata-flavor"), "Google");
+    const page = await forbidden.text();
+    assert.ok(page.includes("Missing Metadata-Flavor:Google header."), page);
+    assert.ok(page.includes(`<code>${IDENTITY}?audience=x</code>`));
+    assert.equal((await metadata(em, `${IDENTITY}?audience=x`, "google")).status, 403);
+    const noAudience = await metadata(em, IDENTITY);
+    assert.deepEqual([noAudience.status, await noAudience.text()], [400, "non-empty audience parameter required\n"]);
+    assert.equal((await metadata(em, `${IDENTITY}?audience=`)).status, 400);
+    for (
+      const path of [
+        "/computeMetadata/v1/nope",
+        "/computeMetadata/v1/instance/service-accounts/x@y.z/identity?audience=a",
+      ]
+    ) {
+      const res = await metadata(em, path);
+      assert.equal(res.status, 404, path);
+      await res.body?.cancel();
+    }
+    const post = await metadata(em, `${IDENTITY}?audience=x`, "Google", "POST");
+    assert.equal(post.status, 405);
+    await post.body?.cancel();
+    assert.deepEqual(em.requests.map((r) => [r.status, r.error, r.metadataFlavor]), [
+      [403, "forbidden", false],
+      [403, "forbidden", false],
+      [400, "bad_request", true],
+      [400, "bad_request", true],
+      [404, "not_found", true],
+      [404, "not_found", true],
+      [405, "method_not_allowed", true],
+    ]);
+    assert.deepEqual(em.requests[0], {
+      target: "gcp",
+      method: "GET",
+      path: IDENTITY,
+      status: 403,
+      hasAuthorization: false,
+      audience: "x",
+      metadataFlavor: false,
+      error: "forbidden",
+    });
+    assert.equal(em.count("gcp"), 7);
+  });
+});
+
+describe("platform-shaped tokens", () => {
+  it("mintToken shapes each platform's claims, signed by the emulator", async () => {
+    await using em = await startEmulator();
+    const expect: Record<Platform, [RegExp | string, string, number, Record<string, unknown>]> = {
+      github: [DEFAULT_SUBJECT, "sts.amazonaws.com", 300, { repository: "octo-org/octo-repo" }],
+      gitlab: ["project_path:octo-group/octo-project:ref_type:branch:ref:main", "sts.amazonaws.com", 3600, {
+        namespace_path: "octo-group",
+        project_path: "octo-group/octo-project",
+        ref: "main",
+        ref_type: "branch",
+      }],
+      circleci: [
+        /^org\/[0-9a-f-]{36}\/project\/[0-9a-f-]{36}\/user\/[0-9a-f-]{36}$/,
+        PLATFORM_AUDIENCES.circleci,
+        3600,
+        {},
+      ],
+      bitbucket: [/^\{[0-9a-f-]{36}\}:\{[0-9a-f-]{36}\}$/, PLATFORM_AUDIENCES.bitbucket, 3600, { branchName: "main" }],
+      buildkite: [PLATFORM_SUBJECTS.buildkite, "https://buildkite.com/acme-inc", 300, {
+        organization_slug: "acme-inc",
+      }],
+      azure: ["p://octo-org/octo-project/octo-pipeline", "api://AzureADTokenExchange", 600, {}],
+      gcp: [/^\d{21}$/, "sts.amazonaws.com", 3600, { email: GCP_SERVICE_ACCOUNT_EMAIL, email_verified: true }],
+      terraform: [
+        "organization:octo-org:project:Default Project:workspace:octo-workspace:run_phase:apply",
+        "aws.workload.identity",
+        3600,
+        {
+          terraform_workspace_name: "octo-workspace",
+          terraform_run_phase: "apply",
+          terraform_organization_name: "octo-org",
+        },
+      ],
+      spacelift: ["space:root:stack:octo-stack:run_type:TRACKED:scope:write", "acme.app.spacelift.io", 3600, {
+        spaceId: "root",
+        callerType: "stack",
+        runType: "TRACKED",
+        scope: "write",
+      }],
+    };
+    assert.deepEqual(Object.keys(expect), [...PLATFORMS]);
+    for (const platform of PLATFORMS) {
+      const [sub, aud, lifetime, extra] = expect[platform];
+      const { header, claims } = decodeJwt(await em.mintToken({ platform }));
+      assert.equal(header.alg, "RS256", platform);
+      assert.equal(claims.iss, em.issuer, platform);
+      if (typeof sub === "string") assert.equal(claims.sub, sub, platform);
+      else assert.match(claims.sub as string, sub, platform);
+      assert.equal(claims.sub, platform === "github" ? DEFAULT_SUBJECT : PLATFORM_SUBJECTS[platform], platform);
+      assert.equal(claims.aud, aud, platform);
+      assert.equal(PLATFORM_AUDIENCES[platform], aud, platform);
+      assert.equal((claims.exp as number) - (claims.iat as number), lifetime, platform);
+      for (const [name, value] of Object.entries(extra)) assert.deepEqual(claims[name], value, `${platform} ${name}`);
+    }
+    const circle = decodeJwt(await em.mintToken({ platform: "circleci" })).claims;
+    assert.equal(circle.aud, (circle.sub as string).split("/")[1], "CircleCI's aud is the org id");
+    assert.equal(circle["oidc.circleci.com/project-id"], (circle.sub as string).split("/")[3]);
+    const bitbucket = decodeJwt(await em.mintToken({ platform: "bitbucket" })).claims;
+    assert.equal(bitbucket.sub, `${bitbucket.repositoryUuid}:${bitbucket.stepUuid}`);
+    assert.equal(bitbucket.aud, `ari:cloud:bitbucket::workspace/${(bitbucket.workspaceUuid as string).slice(1, -1)}`);
+    const gitlab = decodeJwt(await em.mintToken({ platform: "gitlab" })).claims;
+    assert.match(gitlab.pipeline_id as string, /^\d+$/);
+    await assert.rejects(em.mintToken({ platform: "jenkins" as never }), TypeError);
+  });
+
+  it("takes audience and claim overrides per token, per emulator, and tokenLifetimeSeconds for every platform", async () => {
+    const fixed = Date.UTC(2030, 0, 2, 3, 4, 5);
+    await using em = await startEmulator({
+      now: () => fixed,
+      tokenLifetimeSeconds: 120,
+      platformClaims: {
+        gitlab: { ref: "dev", sub: "project_path:octo-group/octo-project:ref_type:branch:ref:dev" },
+        github: { ref: undefined },
+      },
+    });
+    const gitlab = decodeJwt(
+      await em.mintToken({ platform: "gitlab", audience: "https://gitlab.com", claims: { environment: "prod" } }),
+    ).claims;
+    assert.deepEqual([gitlab.aud, gitlab.ref, gitlab.sub, gitlab.environment], [
+      "https://gitlab.com",
+      "dev",
+      "project_path:octo-group/octo-project:ref_type:branch:ref:dev",
+      "prod",
+    ]);
+    assert.deepEqual([gitlab.iat, gitlab.exp], [Math.floor(fixed / 1000), Math.floor(fixed / 1000) + 120]);
+    const spacelift =
+      decodeJwt(await em.mintToken({ platform: "spacelift", claims: { aud: ["a", "b"], scope: undefined } })).claims;
+    assert.deepEqual(spacelift.aud, ["a", "b"]);
+    assert.ok(!("scope" in spacelift));
+    const github = decodeJwt(await getToken(em, "sts.amazonaws.com")).claims;
+    assert.ok(!("ref" in github), "platformClaims.github applies to the token endpoint too");
+    assert.equal((github.exp as number) - (github.iat as number), 120);
+  });
+
+  it("STS accepts each platform's token when its aud is an accepted audience, and only then", async () => {
+    const roles = Object.fromEntries(
+      PLATFORMS.map((
+        p,
+      ) => [`arn:aws:iam::123456789012:role/${p}`, { sub: p === "github" ? DEFAULT_SUBJECT : PLATFORM_SUBJECTS[p] }]),
+    );
+    await using em = await startEmulator({ roles, audiences: [...new Set(Object.values(PLATFORM_AUDIENCES))] });
+    await using strict = await startEmulator({ roles });
+    for (const platform of PLATFORMS) {
+      const RoleArn = `arn:aws:iam::123456789012:role/${platform}`;
+      const answer = await assume(em, await em.mintToken({ platform }), { RoleArn });
+      assert.equal(answer.status, 200, `${platform}: ${answer.text}`);
+      assert.equal(field(answer.text, "Audience"), PLATFORM_AUDIENCES[platform]);
+      assert.equal(
+        field(answer.text, "SubjectFromWebIdentityToken"),
+        platform === "github" ? DEFAULT_SUBJECT : PLATFORM_SUBJECTS[platform],
+      );
+      const other = platform === "github" ? "circleci" : "github";
+      assertStsError(
+        await assume(em, await em.mintToken({ platform }), { RoleArn: `arn:aws:iam::123456789012:role/${other}` }),
+        403,
+        "AccessDenied",
+      );
+      const refused = await assume(strict, await strict.mintToken({ platform }), { RoleArn });
+      if (PLATFORM_AUDIENCES[platform] === "sts.amazonaws.com") assert.equal(refused.status, 200, platform);
+      else assertStsError(refused, 400, "InvalidIdentityToken", "Incorrect token audience");
+    }
+    assert.equal(gitlabIdTokenVariable("sts.amazonaws.com"), "STS_AMAZONAWS_COM_ID_TOKEN");
+    assert.equal(gitlabIdTokenVariable("https://gitlab.com/x-y"), "HTTPS___GITLAB_COM_X_Y_ID_TOKEN");
+  });
+});
+
+describe("envFor", () => {
+  let em: Emulator;
+  before(async () => {
+    em = await startEmulator({
+      buildkiteAgentToken: BK_TOKEN,
+      azureAccessToken: AZ_TOKEN,
+      audiences: [...new Set(Object.values(PLATFORM_AUDIENCES))],
+    });
+  });
+  after(() => em.stop());
+
+  it("returns each platform's job env, pointed at the emulator", async () => {
+    const aws = { AWS_ENDPOINT_URL_STS: em.url, AWS_REGION: "us-east-1" };
+    const all = Object.fromEntries(
+      await Promise.all(PLATFORMS.map(async (p) => [p, await em.envFor(p)])),
+    ) as Record<Platform, Record<string, string>>;
+    const token = (env: Record<string, string>, name: string): Record<string, unknown> => decodeJwt(env[name]).claims;
+    assert.deepEqual(all.github, em.env);
+    assert.notEqual(all.github, em.env, "a copy");
+    assert.deepEqual(all.gitlab, {
+      GITLAB_CI: "true",
+      CI_JOB_ID: all.gitlab.CI_JOB_ID,
+      CI_PIPELINE_ID: all.gitlab.CI_PIPELINE_ID,
+      CI_PROJECT_PATH: "octo-group/octo-project",
+      STS_AMAZONAWS_COM_ID_TOKEN: all.gitlab.STS_AMAZONAWS_COM_ID_TOKEN,
+      ...aws,
+    });
+    assert.match(all.gitlab.CI_JOB_ID, /^\d{10}$/);
+    const gitlab = token(all.gitlab, "STS_AMAZONAWS_COM_ID_TOKEN");
+    assert.deepEqual([gitlab.aud, gitlab.job_id, gitlab.pipeline_id], [
+      "sts.amazonaws.com",
+      all.gitlab.CI_JOB_ID,
+      all.gitlab.CI_PIPELINE_ID,
+    ]);
+    assert.deepEqual(all.circleci, {
+      CIRCLECI: "true",
+      CIRCLE_BUILD_NUM: all.circleci.CIRCLE_BUILD_NUM,
+      CIRCLE_OIDC_TOKEN: all.circleci.CIRCLE_OIDC_TOKEN,
+      CIRCLE_OIDC_TOKEN_V2: all.circleci.CIRCLE_OIDC_TOKEN_V2,
+      ...aws,
+    });
+    assert.ok(!("oidc.circleci.com/vcs-ref" in token(all.circleci, "CIRCLE_OIDC_TOKEN")));
+    assert.equal(token(all.circleci, "CIRCLE_OIDC_TOKEN_V2")["oidc.circleci.com/vcs-ref"], "refs/heads/main");
+    assert.deepEqual(all.bitbucket, {
+      BITBUCKET_BUILD_NUMBER: all.bitbucket.BITBUCKET_BUILD_NUMBER,
+      BITBUCKET_REPO_UUID: token(all.bitbucket, "BITBUCKET_STEP_OIDC_TOKEN").repositoryUuid as string,
+      BITBUCKET_STEP_UUID: token(all.bitbucket, "BITBUCKET_STEP_OIDC_TOKEN").stepUuid as string,
+      BITBUCKET_STEP_OIDC_TOKEN: all.bitbucket.BITBUCKET_STEP_OIDC_TOKEN,
+      ...aws,
+    });
+    assert.deepEqual(all.buildkite, {
+      BUILDKITE: "true",
+      BUILDKITE_AGENT_ACCESS_TOKEN: BK_TOKEN,
+      BUILDKITE_JOB_ID: em.buildkiteJobId,
+      BUILDKITE_AGENT_ENDPOINT: `${em.url}/buildkite/v3`,
+      BUILDKITE_BUILD_NUMBER: all.buildkite.BUILDKITE_BUILD_NUMBER,
+      BUILDKITE_ORGANIZATION_SLUG: "acme-inc",
+      BUILDKITE_PIPELINE_SLUG: "super-duper-app",
+      ...aws,
+    });
+    assert.match(em.buildkiteJobId, UUID);
+    assert.deepEqual(all.azure, {
+      TF_BUILD: "True",
+      SYSTEM_OIDCREQUESTURI: `${em.url}/azure/oidctoken`,
+      SYSTEM_ACCESSTOKEN: AZ_TOKEN,
+      SYSTEM_TEAMPROJECT: "octo-project",
+      BUILD_BUILDID: all.azure.BUILD_BUILDID,
+      ...aws,
+    });
+    assert.deepEqual(all.gcp, { GCE_METADATA_HOST: em.url.slice("http://".length), ...aws });
+    assert.deepEqual(all.terraform, {
+      TFC_RUN_ID: token(all.terraform, "TFC_WORKLOAD_IDENTITY_TOKEN").terraform_run_id as string,
+      TFC_WORKSPACE_NAME: "octo-workspace",
+      TFC_WORKLOAD_IDENTITY_TOKEN: all.terraform.TFC_WORKLOAD_IDENTITY_TOKEN,
+      ...aws,
+    });
+    assert.match(all.terraform.TFC_RUN_ID, /^run-[A-Za-z0-9]{16}$/);
+    assert.deepEqual(all.spacelift, { SPACELIFT_OIDC_TOKEN: all.spacelift.SPACELIFT_OIDC_TOKEN, ...aws });
+    assert.equal(token(all.spacelift, "SPACELIFT_OIDC_TOKEN").aud, "acme.app.spacelift.io");
+    assert.equal(em.count(), 0, "envFor makes no request");
+    await assert.rejects(em.envFor("jenkins" as never), TypeError);
+  });
+
+  it("takes the audience and claims of env-var tokens, naming GitLab's variable after the audience", async () => {
+    const gitlab = await em.envFor("gitlab", { audience: "https://gitlab.com", claims: { ref: "dev" } });
+    const claims = decodeJwt(gitlab.HTTPS___GITLAB_COM_ID_TOKEN).claims;
+    assert.deepEqual([claims.aud, claims.ref], ["https://gitlab.com", "dev"]);
+    assert.ok(!("STS_AMAZONAWS_COM_ID_TOKEN" in gitlab));
+    const terraform = await em.envFor("terraform", { audience: "sts.amazonaws.com" });
+    assert.equal(decodeJwt(terraform.TFC_WORKLOAD_IDENTITY_TOKEN).claims.aud, "sts.amazonaws.com");
+  });
+
+  it("every platform's env leads to credentials from STS", async () => {
+    const tokens: Record<Platform, (env: Record<string, string>) => string | Promise<string>> = {
+      github: (env) => getToken(em, "sts.amazonaws.com").then((t) => (assert.ok(env.ACTIONS_ID_TOKEN_REQUEST_URL), t)),
+      gitlab: (env) => env.STS_AMAZONAWS_COM_ID_TOKEN,
+      circleci: (env) => env.CIRCLE_OIDC_TOKEN_V2,
+      bitbucket: (env) => env.BITBUCKET_STEP_OIDC_TOKEN,
+      buildkite: async (env) => {
+        const res = await fetch(`${env.BUILDKITE_AGENT_ENDPOINT}/jobs/${env.BUILDKITE_JOB_ID}/oidc/tokens`, {
+          method: "POST",
+          headers: { authorization: `Token ${env.BUILDKITE_AGENT_ACCESS_TOKEN}`, "content-type": "application/json" },
+          body: JSON.stringify({ audience: "sts.amazonaws.com" }),
+        });
+        return (await res.json()).token;
+      },
+      azure: async (env) => {
+        const res = await fetch(`${env.SYSTEM_OIDCREQUESTURI}?api-version=7.1`, {
+          method: "POST",
+          headers: { authorization: `Bearer ${env.SYSTEM_ACCESSTOKEN}`, "content-type": "application/json" },
+          body: "{}",
+        });
+        return (await res.json()).oidcToken;
+      },
+      gcp: async (env) => {
+        const url = `http://${env.GCE_METADATA_HOST}${IDENTITY}?audience=sts.amazonaws.com&format=full`;
+        return await (await fetch(url, { headers: { "Metadata-Flavor": "Google" } })).text();
+      },
+      terraform: (env) => env.TFC_WORKLOAD_IDENTITY_TOKEN,
+      spacelift: (env) => env.SPACELIFT_OIDC_TOKEN,
+    };
+    em.reset();
+    for (const platform of PLATFORMS) {
+      const env = await em.envFor(platform);
+      const token = await tokens[platform](env);
+      const answer = await postSts(em, {
+        Action: "AssumeRoleWithWebIdentity",
+        Version: "2011-06-15",
+        RoleArn: DEPLOY,
+        RoleSessionName: platform,
+        WebIdentityToken: token,
+      });
+      assert.equal(answer.status, 200, `${platform}: ${answer.text}`);
+      assert.equal(new URL(env.AWS_ENDPOINT_URL_STS).origin, em.url);
+    }
+    assert.deepEqual([em.count("token"), em.count("buildkite"), em.count("azure"), em.count("gcp"), em.count("sts")], [
+      1,
+      1,
+      1,
+      1,
+      PLATFORMS.length,
+    ]);
+    const log = JSON.stringify(em.requests);
+    for (const secret of [BK_TOKEN, AZ_TOKEN, em.bearer]) assert.ok(!log.includes(secret));
+    assert.ok(!/eyJ[\w-]+\.[\w-]+\./.test(log), "no JWT in the log");
+  });
+});
+
+describe("faults on the other platforms' endpoints", () => {
+  let em: Emulator;
+  before(async () => {
+    em = await startEmulator();
+  });
+  after(() => em.stop());
+
+  const call = (target: "buildkite" | "azure" | "gcp", init: { abortAfterBytes?: number } = {}): Promise<RawAnswer> =>
+    target === "buildkite"
+      ? raw(`${em.buildkiteEndpoint}/jobs/${em.buildkiteJobId}/oidc/tokens`, {
+        method: "POST",
+        headers: { authorization: `Token ${em.buildkiteAgentToken}`, "content-type": "application/json" },
+        body: "{}",
+        ...init,
+      })
+      : target === "azure"
+      ? raw(`${em.azureOidcUrl}?api-version=7.1`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${em.azureAccessToken}`, "content-type": "application/json" },
+        body: "{}",
+        ...init,
+      })
+      : raw(`http://${em.gcpMetadataHost}${IDENTITY}?audience=a`, {
+        headers: { "metadata-flavor": "Google" },
+        ...init,
+      });
+
+  it("queues every fault kind for buildkite, azure and gcp, and leaves the other targets alone", async () => {
+    const shapes = {
+      buildkite: ['{"token":"AAA', 'AAA"}', 201],
+      azure: ['{"oidcToken":"AAA', 'AAA"}', 200],
+      gcp: ["AAA", "AAA", 200],
+    };
+    for (const target of ["buildkite", "azure", "gcp"] as const) {
+      em.reset();
+      em.fault(target, { status: 503, body: "busy", headers: { "retry-after": "1" }, times: 2 });
+      em.fault(target, { drop: true });
+      em.fault(target, { truncate: true });
+      em.fault(target, { hugeBody: 100_000 });
+      em.fault(target, { html: true, status: 502 });
+      assert.equal(
+        (await raw(em.tokenUrl, { headers: tokenHeaders(em) })).status,
+        200,
+        "GitHub's endpoint is not faulted",
+      );
+      const busy = [await call(target), await call(target)];
+      assert.deepEqual(busy.map((a) => [a.status, a.head, a.headers!["retry-after"]]), [[503, "busy", "1"], [
+        503,
+        "busy",
+        "1",
+      ]]);
+      const dropped = await call(target);
+      assert.deepEqual([dropped.status, dropped.error !== undefined], [undefined, true]);
+      const cut = await call(target);
+      assert.equal(cut.status, shapes[target][2], target);
+      assert.equal(cut.complete, false);
+      assert.equal(cut.received, Math.floor(Number(cut.headers!["content-length"]) / 2));
+      const huge = await call(target);
+      assert.deepEqual([huge.status, huge.received, huge.complete], [200, 100_000, true]);
+      assert.ok(huge.head.startsWith(shapes[target][0] as string), huge.head);
+      assert.ok(huge.tail.endsWith(shapes[target][1] as string), huge.tail);
+      assert.equal(
+        huge.headers!["content-type"],
+        target === "gcp" ? "application/text" : "application/json; charset=utf-8",
+      );
+      const html = await call(target);
+      assert.deepEqual([html.status, html.headers!["content-type"]], [502, "text/html"]);
+      const normal = await call(target);
+      assert.equal(normal.status, shapes[target][2], `${target} answers normally once the queue is empty`);
+      assert.deepEqual(em.requests.filter((r) => r.target === target).map((r) => r.faulted ?? false), [
+        true,
+        true,
+        true,
+        true,
+        true,
+        true,
+        false,
+      ]);
+      assert.equal(em.count(target), 7);
+    }
+    em.fault("gcp", { hang: true });
+    const hung = await raw(`http://${em.gcpMetadataHost}${IDENTITY}?audience=a`, { timeoutMs: 150 });
+    assert.equal(hung.error, "timeout");
+    em.fault("azure", { status: 500 });
+    em.fault("buildkite", { status: 500 });
+    em.reset();
+    assert.equal((await call("azure")).status, 200, "reset clears every queue");
+    assert.equal((await call("buildkite")).status, 201);
   });
 });
