@@ -27,6 +27,8 @@ export interface FetchResponse {
   status: number;
   headers: { get(name: string): string | null };
   body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
+  /** The whole body as text; used when the length is announced (and within the cap). */
+  text?(): Promise<string>;
 }
 
 /** A `fetch`-shaped function; the standard `fetch` is one. */

@@ -78,7 +78,8 @@ const runtimes = {
     count: (out) => {
       const pass = /^\S* ?pass (\d+)/m.exec(out);
       const fail = /^\S* ?fail (\d+)/m.exec(out);
-      return pass && { passed: Number(pass[1]), failed: Number(fail?.[1] ?? 0) };
+      const cancelled = /^\S* ?cancelled (\d+)/m.exec(out);
+      return pass && { passed: Number(pass[1]), failed: Number(fail?.[1] ?? 0) + Number(cancelled?.[1] ?? 0) };
     },
   },
 };

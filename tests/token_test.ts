@@ -197,10 +197,15 @@ describe("getToken: token server (GitHub protocol)", () => {
 
   it("times out a hung attempt, retries, and honours the overall deadline", async () => {
     let calls = 0;
+    // Like a real hung request, it holds a handle (a socket would) until it is aborted.
     const hang = (_url: string, init: { signal?: AbortSignal }) => {
       calls++;
+      const socket = setInterval(() => {}, 1000);
       return new Promise<never>((_, reject) =>
-        init.signal?.addEventListener("abort", () => reject(init.signal!.reason))
+        init.signal?.addEventListener("abort", () => {
+          clearInterval(socket);
+          reject(init.signal!.reason);
+        })
       );
     };
     const started = Date.now();

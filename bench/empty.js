@@ -1,0 +1,1 @@
+// Intentionally empty: a fresh process that loads one (empty) module, the baseline for import costs.

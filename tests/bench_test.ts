@@ -1,0 +1,113 @@
+/**
+ * Smoke test of the benchmark harness (bench/run.ts), so it cannot rot: a `--quick` run on Node
+ * only, checking that every case and figure has a row with numbers. The full benchmark is
+ * `npm run bench`, not part of the tests. Needs dist/ (npm test builds it first).
+ */
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { statSync } from "node:fs";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
+const NUMBER = String.raw`\d+(?:\.\d+)?`;
+
+function runQuick(): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/run.ts", "--quick", "--runtimes", "node"], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => (stdout += chunk));
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("bench/run.ts --quick", {
+  skip: !onNode && "the harness drives Node, Deno and Bun itself: its smoke test runs in the Node test run only",
+}, () => {
+  it(
+    "prints a row with numbers for every case and figure, and leaves bench/RESULTS.md alone",
+    { timeout: 60_000 },
+    async () => {
+      const results = `${root}bench/RESULTS.md`;
+      const before = statSync(results, { throwIfNoEntry: false })?.mtimeMs;
+      const run = await runQuick();
+      assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+      const out = run.stdout;
+
+      // Fresh-process cases: median, p90, ratio to the floor, peak RSS (a dash where /usr/bin/time is missing).
+      for (
+        const label of [
+          "empty process",
+          "empty module",
+          "floor: global fetch",
+          "floor: node:http",
+          "oidc2aws CLI",
+          "oidc2aws library",
+          "AWS SDK v3",
+          "import mod.ts only",
+        ]
+      ) {
+        const row = new RegExp(
+          `^\\| node \\| ${label}[^|]* \\| ${NUMBER} \\| ${NUMBER} \\| ${NUMBER} \\| (?:${NUMBER}|—) \\|$`,
+          "m",
+        );
+        assert.match(out, row, `no row with numbers for ${label}`);
+      }
+      assert.match(out, /\*\*\(floor\)\*\*/);
+
+      // In-process figures.
+      for (
+        const label of [
+          "import mod.ts, fresh process",
+          "import mod.ts, `await import\\(\\)`",
+          "parseConfig",
+          "cached fromWebIdentity provider",
+        ]
+      ) {
+        assert.match(out, new RegExp(`^\\| node \\| ${label}[^|]* \\| ${NUMBER} \\|`, "m"), `no row for ${label}`);
+      }
+      const concurrency = new RegExp(
+        `^\\| node \\| .*1 profile / 20 at once.* \\| ${NUMBER} / ${NUMBER} → \\*\\*${NUMBER}×\\*\\* \\|`,
+        "gm",
+      );
+      assert.equal(
+        out.match(concurrency)?.length,
+        4,
+        "four 1-vs-20 rows: oidc2aws and floor, without and with latency",
+      );
+
+      assert.match(out, /npm pack --dry-run`: \d+ bytes packed/);
+      assert.match(out, /^- machine: .+, \d+ cores/m);
+      assert.match(out, /^## Targets$/m);
+      for (
+        const target of [
+          "CLI ≤ 1.15×",
+          "Library ≤ 1.1×",
+          "AWS SDK v3 ≥ 2×",
+          "mod.ts import ≤ 5 ms",
+          "20 profiles ≤ 2×",
+          "npm tarball ≤ 30 kB",
+        ]
+      ) {
+        assert.match(
+          out,
+          new RegExp(`^- ${target.replace(/[.*+?()]/g, "\\$&")}.*\\*\\*(?:met|NOT MET)\\*\\*`, "m"),
+          `no verdict for ${target}`,
+        );
+      }
+      assert.equal(
+        statSync(results, { throwIfNoEntry: false })?.mtimeMs,
+        before,
+        "--quick must not write bench/RESULTS.md",
+      );
+    },
+  );
+});

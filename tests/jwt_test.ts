@@ -1,0 +1,53 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import { decodeClaims } from "../mod.ts";
+
+const b64url = (text: string) =>
+  btoa(String.fromCharCode(...new TextEncoder().encode(text))).replace(/\+/g, "-").replace(/\//g, "_");
+
+describe("decodeClaims", () => {
+  it("reads iss, aud, sub, exp, nbf, iat from any payload, padded or not, UTF-8 included", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          iss: fc.webUrl(),
+          aud: fc.oneof(fc.string(), fc.array(fc.string())),
+          sub: fc.string({ unit: "grapheme" }),
+          exp: fc.integer(),
+          iat: fc.nat(),
+        }),
+        fc.boolean(),
+        (claims, padded) => {
+          const payload = b64url(JSON.stringify({ ...claims, extra: "ignored" }));
+          const token = `${b64url('{"alg":"RS256"}')}.${padded ? payload : payload.replace(/=+$/, "")}.sig`;
+          assert.deepEqual(decodeClaims(token), JSON.parse(JSON.stringify(claims)));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("returns undefined for anything that is not a readable JWT, and never throws", () => {
+    for (
+      const bad of [
+        "",
+        "a.b",
+        "a.b.c.d",
+        "x.!!!.y",
+        `h.${b64url("[1,2]")}.s`,
+        `h.${b64url("not json")}.s`,
+        `h.${b64url("null")}.s`,
+      ]
+    ) {
+      assert.equal(decodeClaims(bad), undefined, bad);
+    }
+    fc.assert(fc.property(fc.string(), (text) => void decodeClaims(text)), { numRuns: 500 });
+  });
+
+  it("keeps only well-typed claims", () => {
+    assert.deepEqual(decodeClaims(`h.${b64url(JSON.stringify({ iss: 1, aud: [1], sub: "s", exp: "soon" }))}.s`), {
+      sub: "s",
+    });
+  });
+});
