@@ -60,6 +60,7 @@ type TokenHost = Pick<Host, "env" | "fetch" | "now" | "sleep" | "random" | "read
  * ```
  */
 export async function getToken(spec: TokenSpec, options: GetTokenOptions = {}): Promise<string> {
+  if (spec.type === "file") return readTokenFile(spec.path, (await hostDefaults(options, ["readFile"])).readFile);
   const host = await hostDefaults(options, ["env", "fetch", "now", "sleep", "random", "readFile", "runCommand"]);
   return (await obtainToken(spec, host, retryContext(host, options.retry, options.signal))).token;
 }

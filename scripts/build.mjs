@@ -10,7 +10,11 @@ import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
-const tsc = spawnSync(process.execPath, [new URL("../node_modules/typescript/bin/tsc", import.meta.url).pathname, "-p", "tsconfig.types.json"], {
+const tsc = spawnSync(process.execPath, [
+  new URL("../node_modules/typescript/bin/tsc", import.meta.url).pathname,
+  "-p",
+  "tsconfig.types.json",
+], {
   stdio: "inherit",
 });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);

@@ -322,9 +322,15 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-/** A fetch that never answers until its signal aborts (for timeouts). */
+/** A fetch that never answers until its signal aborts (for timeouts); like a real socket, it holds the event loop. */
 const hangingFetch: Fetch = (_url, init) =>
-  new Promise((_, reject) => init.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
+  new Promise((_, reject) => {
+    const socket = setInterval(() => {}, 1000);
+    init.signal?.addEventListener("abort", () => {
+      clearInterval(socket);
+      reject(init.signal!.reason);
+    });
+  });
 
 // A bearer that spans two lines (a secret pasted with a line break, a file with a second line) is not a
 // valid header value. undici (Node's fetch) and Deno's fetch then throw an error that quotes the
