@@ -145,37 +145,29 @@ async function readBody(body: FetchResponse["body"], maxBytes: number): Promise<
   const decoder = new TextDecoder();
   let size = 0;
   let text = "";
-  const add = (chunk: Uint8Array) => {
+  // Leaving the loop early (too large, an error) returns the iterator, which cancels the stream.
+  for await (const chunk of chunks(body)) {
     size += chunk.byteLength;
     if (size > maxBytes) throw TOO_LARGE;
     text += decoder.decode(chunk, { stream: true });
-  };
-  if ("getReader" in body) {
-    const reader = body.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        add(value);
-      }
-    } catch (err) {
-      reader.cancel().catch(() => {});
-      throw err;
-    }
-  } else {
-    const iterator = body[Symbol.asyncIterator]();
-    try {
-      for (;;) {
-        const { done, value } = await iterator.next();
-        if (done) break;
-        add(value);
-      }
-    } catch (err) {
-      await iterator.return?.();
-      throw err;
-    }
   }
   return text + decoder.decode();
+}
+
+/** The chunks of a web stream (which not every runtime makes async-iterable) or of an async iterable. */
+async function* chunks(body: NonNullable<FetchResponse["body"]>): AsyncGenerator<Uint8Array> {
+  if (!("getReader" in body)) return yield* body;
+  const reader = body.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      const next = await reader.read();
+      if ((done = next.done)) return;
+      yield next.value;
+    }
+  } finally {
+    if (!done) reader.cancel().catch(() => {});
+  }
 }
 
 async function cancel(body: FetchResponse["body"]): Promise<void> {

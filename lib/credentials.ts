@@ -38,26 +38,9 @@ export interface Credentials {
 
 const REDACTED = "<redacted>";
 
-/** Credentials whose secret fields stay out of logs. */
-class AwsCredentials implements Credentials {
-  accessKeyId!: string;
-  secretAccessKey!: string;
-  sessionToken!: string;
-  expiration!: Date;
-  accountId!: string;
-  roleArn!: string;
-  assumedRoleArn!: string;
-  assumedRoleId?: string;
-  roleSessionName!: string;
-  profile?: string;
-  subject?: string;
-  audience?: string;
-  provider?: string;
-  sourceIdentity?: string;
-  requestId?: string;
-  claims?: TokenClaims;
-  tokenSource?: string;
-
+/** Credentials whose secret fields stay out of logs (its fields are those of {@linkcode Credentials}). */
+interface AwsCredentials extends Credentials {}
+class AwsCredentials {
   /** What logs see: everything but the secret key and the session token. */
   toJSON(): Record<string, unknown> {
     return { ...(this as Credentials), secretAccessKey: REDACTED, sessionToken: REDACTED };
@@ -69,10 +52,8 @@ class AwsCredentials implements Credentials {
     options: unknown,
     inspect?: (v: unknown, o: unknown) => string,
   ): unknown {
-    const visible = Object.assign(Object.create({ constructor: AwsCredentials }), this.toJSON(), {
-      expiration: this.expiration,
-    });
-    return typeof inspect === "function" ? `Credentials ${inspect({ ...visible }, options)}` : visible;
+    const visible = { ...this.toJSON(), expiration: this.expiration };
+    return typeof inspect === "function" ? `Credentials ${inspect(visible, options)}` : visible;
   }
 
   [Symbol.for("Deno.customInspect")](inspect: (v: unknown, o: unknown) => string, options: unknown): string {

@@ -1,4 +1,6 @@
 // Shared test helpers: a scripted fetch that records requests, fake tokens, an instant clock.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { Socket } from "node:net";
 import type { Fetch, FetchInit } from "../mod.ts";
 
 /** A request as the scripted fetch saw it. */
@@ -100,4 +102,47 @@ export function stsSuccessXml(options: { expiration?: string; account?: string; 
 export async function testdata(name: string): Promise<string> {
   const { readFile } = await import("node:fs/promises");
   return readFile(new URL(`./testdata/${name}`, import.meta.url), "utf8");
+}
+
+/** A loopback HTTP server for the scenarios the emulator cannot play: redirect targets, taps, streams. */
+export interface Loopback {
+  url: string;
+  requests: Array<{ method: string; url: string; headers: IncomingMessage["headers"]; body: string }>;
+  stop(): Promise<void>;
+}
+
+export async function startLoopback(
+  handler: (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void> = (_req, res) => {
+    res.writeHead(200, { "content-type": "text/plain" });
+    res.end("you should not be here\n");
+  },
+): Promise<Loopback> {
+  const sockets = new Set<Socket>();
+  const requests: Loopback["requests"] = [];
+  const server = createServer((req, res) => {
+    if (req.socket) sockets.add(req.socket);
+    const decoder = new TextDecoder();
+    let body = "";
+    req.on("data", (chunk: Uint8Array) => (body += decoder.decode(chunk, { stream: true })));
+    req.on("end", () => {
+      body += decoder.decode();
+      requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
+      Promise.resolve(handler(req, res, body)).catch(() => res.destroy());
+    });
+  });
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      }),
+  };
 }

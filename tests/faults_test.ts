@@ -5,8 +5,6 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { Socket } from "node:net";
 import {
   assumeRole,
   fromWebIdentity,
@@ -20,6 +18,7 @@ import {
   type WebIdentityProfile,
 } from "../mod.ts";
 import { DEFAULT_SUBJECT, type Emulator, startEmulator } from "../emulator/mod.ts";
+import { startLoopback } from "./_helpers.ts";
 
 const ROLE = "arn:aws:iam::123456789012:role/deploy";
 /** Small steps so backoff costs milliseconds; the tests count requests, not time. */
@@ -28,49 +27,6 @@ const GITHUB = parseTokenServer("GitHub");
 const JWT_LIKE = /ey[\w-]{8,}\.ey[\w-]{8,}\.[\w-]{8,}/;
 
 // ---------- helpers ----------
-
-/** A loopback HTTP server for the scenarios the emulator cannot play: redirect targets, taps, streams. */
-interface Loopback {
-  url: string;
-  requests: Array<{ method: string; url: string; headers: IncomingMessage["headers"]; body: string }>;
-  stop(): Promise<void>;
-}
-
-async function startLoopback(
-  handler: (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void> = (_req, res) => {
-    res.writeHead(200, { "content-type": "text/plain" });
-    res.end("you should not be here\n");
-  },
-): Promise<Loopback> {
-  const sockets = new Set<Socket>();
-  const requests: Loopback["requests"] = [];
-  const server = createServer((req, res) => {
-    if (req.socket) sockets.add(req.socket);
-    const decoder = new TextDecoder();
-    let body = "";
-    req.on("data", (chunk: Uint8Array) => (body += decoder.decode(chunk, { stream: true })));
-    req.on("end", () => {
-      body += decoder.decode();
-      requests.push({ method: req.method ?? "", url: req.url ?? "", headers: req.headers, body });
-      Promise.resolve(handler(req, res, body)).catch(() => res.destroy());
-    });
-  });
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
-  };
-}
 
 /** The `jti` of a JWT (each token the emulator mints has its own). */
 function jtiOf(token: string): string {

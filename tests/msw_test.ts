@@ -14,12 +14,10 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage } from "node:http";
-import type { Socket } from "node:net";
 import { setupServer } from "msw/node";
 import { http, HttpResponse } from "msw";
 import { assumeRole, getToken, parseTokenServer, resolveProfile, STS_API_VERSION, VERSION } from "../mod.ts";
-import { fakeJwt, stsSuccessXml } from "./_helpers.ts";
+import { fakeJwt, startLoopback, stsSuccessXml } from "./_helpers.ts";
 
 const TOKEN_URL = "https://token.msw.test/idtoken?api-version=2.0";
 const STS_URL = "https://sts.msw.test/";
@@ -36,27 +34,16 @@ interface Seen {
 
 /** A loopback server that counts what reaches it: anything that does is a request msw missed. */
 async function startCanary(): Promise<{ url: string; hits: string[]; stop(): Promise<void> }> {
-  const hits: string[] = [];
-  const sockets = new Set<Socket>();
-  const server = createServer((req: IncomingMessage, res) => {
-    hits.push(`${req.method} ${req.url}`);
+  const server = await startLoopback((_req, res) => {
     res.writeHead(418, { "content-type": "text/plain" });
     res.end("msw did not intercept this request\n");
   });
-  server.on("connection", (socket: Socket) => {
-    sockets.add(socket);
-    socket.once("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
   return {
-    url: `http://127.0.0.1:${port}`,
-    hits,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-      }),
+    url: server.url,
+    get hits() {
+      return server.requests.map((r) => `${r.method} ${r.url}`);
+    },
+    stop: server.stop,
   };
 }
 
