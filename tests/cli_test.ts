@@ -1,6 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromProcess } from "@aws-sdk/credential-provider-process";
@@ -152,6 +152,20 @@ describe(`CLI on ${RUNTIME}: credential-process`, () => {
     }
     const fresh = await tamper(JSON.stringify(entry));
     assert.equal(fresh.stsCalls, 0, "a good entry is used again");
+  });
+
+  it("treats an entry written by another user as a miss", {
+    skip: process.getuid?.() !== 0 && "needs root to give a file away",
+  }, async () => {
+    const cacheEnv = { ...env, OIDC2AWS_CACHE_DIR: join(dir, "cache-owner") };
+    assert.equal((await runCli(["credential-process", "--profile", "audit"], { env: cacheEnv })).code, 0);
+    const [name] = await readdir(cacheEnv.OIDC2AWS_CACHE_DIR);
+    await chown(join(cacheEnv.OIDC2AWS_CACHE_DIR, name), 65534, 65534); // nobody: same bytes, another owner
+    const before = emulator.count("sts");
+    const run = await runCli(["credential-process", "--profile", "audit", "--debug"], { env: cacheEnv });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(emulator.count("sts") - before, 1, "not served");
+    assert.match(run.stderr, /not a private file of this user/);
   });
 
   it("never serves an entry to a job with another bearer or token file", async () => {
