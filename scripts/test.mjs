@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: build, type checks, lint and format checks, then the whole suite under Deno, Bun and
 // Node 20. Node runs last, so its summary closes the output. Exits non-zero if any step fails.
+// A runtime whose suite fails is run once more: the failing tests are listed by name at the end
+// either way, as flaky when the second run passes (which then counts), else as failures.
 // `npm test -- --only=deno,bun` runs a subset of runtimes; `--skip-checks` skips the static checks.
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -37,6 +39,8 @@ const ESC = String.fromCharCode(27);
 const strip = (text) => text.replaceAll(new RegExp(`${ESC}\\[[0-9;]*m`, "g"), "");
 const failures = [];
 const summaries = [];
+/** The failing tests' names, per runtime, printed again at the very end (CI shows only the tail). */
+const failedTests = [];
 
 if (!skipChecks) {
   const checks = [
@@ -64,6 +68,11 @@ const runtimes = {
       const m = /(\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed/.exec(out);
       return m && { passed: Number(m[1]) + Number(m[2] ?? 0), failed: Number(m[3]) };
     },
+    // Deno's closing "FAILURES" section: one "name => file:line:col" per failed test.
+    failed: (out) => {
+      const section = out.split(/^\s*FAILURES\s*$/m)[1] ?? "";
+      return section.split("\n").filter((l) => l.includes(" => ")).map((l) => l.trim());
+    },
   },
   bun: {
     argv: [bin("bun"), ["test", ...tests.map((t) => `./${t}`)]],
@@ -72,6 +81,7 @@ const runtimes = {
       const fail = /^\s*(\d+) fail/m.exec(out);
       return pass && { passed: Number(pass[1]), failed: Number(fail?.[1] ?? 0) };
     },
+    failed: (out) => out.split("\n").filter((l) => /^\(fail\) /.test(l)).map((l) => l.trim()),
   },
   node: {
     argv: [process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...tests]],
@@ -81,18 +91,41 @@ const runtimes = {
       const cancelled = /^\S* ?cancelled (\d+)/m.exec(out);
       return pass && { passed: Number(pass[1]), failed: Number(fail?.[1] ?? 0) + Number(cancelled?.[1] ?? 0) };
     },
+    failed: (out) => {
+      const section = out.split(/^\S* ?failing tests:\s*$/m)[1] ?? "";
+      return section.split("\n").filter((l) => /^\s*✖ /.test(l)).map((l) => l.trim());
+    },
   },
 };
+
+/** Runs one runtime's suite; returns its exit code, counts and the names of the tests that failed. */
+async function suite(name, label) {
+  const [command, argv] = runtimes[name].argv;
+  const { code, output } = await run(label, command, argv, { env: { OIDC2AWS_TEST_RUNTIME: name } });
+  const counts = runtimes[name].count(strip(output));
+  const ok = code === 0 && counts !== null && counts.failed === 0;
+  return { ok, code, counts, names: ok ? [] : runtimes[name].failed(strip(output)) };
+}
+
+const listNames = (names) =>
+  names.length ? names.slice(0, 20).map((n) => `  ${n}`) : ["  (no test names found; see the output above)"];
 
 for (const name of ["deno", "bun", "node"]) {
   if (only && !only.includes(name)) continue;
   if (name === "node") {
     for (const line of summaries) process.stdout.write(`${line}\n`);
   }
-  const [command, argv] = runtimes[name].argv;
-  const { code, output } = await run(`tests on ${name}`, command, argv, { env: { OIDC2AWS_TEST_RUNTIME: name } });
-  const counts = runtimes[name].count(strip(output));
-  if (code !== 0 || !counts || counts.failed > 0) failures.push(`tests on ${name}`);
+  let result = await suite(name, `tests on ${name}`);
+  if (!result.ok) {
+    // One whole re-run tells a flaky test (reported below, by name) from a broken one (fails again).
+    const first = result;
+    result = await suite(name, `tests on ${name}, run again once after a failure`);
+    const what = result.ok ? "failed, then passed on a full re-run (flaky: fix it)" : "failed twice";
+    failedTests.push(`${name}: ${what}`, ...listNames(first.names));
+    if (!result.ok) failedTests.push(`${name}, second run:`, ...listNames(result.names));
+  }
+  if (!result.ok) failures.push(`tests on ${name}`);
+  const { counts, code } = result;
   if (name !== "node") {
     summaries.push(
       `${name}: ${counts ? `${counts.passed} passed, ${counts.failed} failed` : "no summary"}${
@@ -102,7 +135,9 @@ for (const name of ["deno", "bun", "node"]) {
   }
 }
 
+if (failedTests.length) process.stdout.write(`\nFailed tests:\n${failedTests.join("\n")}\n`);
 if (failures.length) {
+  for (const line of summaries) process.stdout.write(`${line}\n`);
   process.stdout.write(`\nFAILED: ${failures.join("; ")}\n`);
   process.exit(1);
 }

@@ -876,8 +876,7 @@ describe("faults", () => {
       assert.ok(length > 100);
       assert.equal(answer.received, Math.floor(length / 2), target);
       assert.equal(answer.complete, false);
-      assert.ok(answer.error, target);
-      assert.ok(answer.ms < 1000);
+      assert.ok(answer.error && answer.error !== "timeout", `${target}: ${answer.error}`);
       assert.deepEqual(em.requests.map((r) => [r.status, r.faulted]), [[200, true]]);
     }
     em.fault("token", { truncate: true });
@@ -892,7 +891,6 @@ describe("faults", () => {
     const plain = await raw(em.stsUrl, { method: "POST", body: "Action=GetCallerIdentity" });
     assert.equal(plain.status, undefined);
     assert.ok(plain.error && plain.error !== "timeout", plain.error);
-    assert.ok(plain.ms < 1000);
     await assert.rejects(fetch(em.stsUrl, { method: "POST", body: "x=1" }), TypeError);
     assert.deepEqual(em.requests.map((r) => [r.status, r.faulted]), [[0, true], [0, true]]);
   });
@@ -1063,14 +1061,14 @@ describe("lifecycle", () => {
     em.fault("sts", { delayMs: 10_000 });
     const hung = raw(em.tokenUrl, { headers: tokenHeaders(em), timeoutMs: 5000 });
     const delayed = fetch(em.stsUrl, { method: "POST" }).then((r) => r.status, () => "failed");
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let waited = 0; em.count() < 3 && waited < 5000; waited += 10) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     assert.equal(em.count(), 3);
-    const started = Date.now();
     await em.stop();
-    assert.ok(Date.now() - started < 500, `stop took ${Date.now() - started} ms`);
+    // Promptly: the hung request ends with a closed connection, long before its own 5 s timeout.
     const answer = await hung;
     assert.ok(answer.error && answer.error !== "timeout", answer.error);
-    assert.ok(answer.ms < 1000);
     assert.equal(await delayed, "failed");
     await em.stop(); // idempotent
     await assert.rejects(fetch(em.tokenUrl));
@@ -1082,7 +1080,6 @@ describe("lifecycle", () => {
       assert.equal(env.AWS_ROLE_ARN, "arn:aws:iam::111122223333:role/bench");
       assert.equal(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, "b3");
       assert.match(env.AWS_ENDPOINT_URL_STS, /^http:\/\/127\.0\.0\.1:\d+$/);
-      await new Promise((resolve) => setTimeout(resolve, 20));
       assert.match(stderr(), /listening on http:\/\/127\.0\.0\.1:\d+/);
       const res = await fetch(`${env.ACTIONS_ID_TOKEN_REQUEST_URL}&audience=sts.amazonaws.com`, {
         headers: { authorization: "Bearer b3" },
@@ -1119,21 +1116,23 @@ async function runMain(
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   let stdout = "";
   let stderr = "";
-  child.stderr!.on("data", (chunk) => (stderr += chunk));
   try {
+    // Started = the whole env on stdout and the "listening" line on stderr (two pipes: either may
+    // arrive first). A cold Deno or tsx start compiles the emulator first: allow it 15 s.
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`main.ts did not start: ${stderr}`)), 4000);
+      const timer = setTimeout(() => reject(new Error(`main.ts did not start: ${stderr}`)), 15_000);
       exited.then((code) => {
         clearTimeout(timer);
         reject(new Error(`main.ts exited ${code}: ${stderr}`));
       });
-      child.stdout!.on("data", (chunk) => {
-        stdout += chunk;
-        if (stdout.includes("AWS_ROLE_ARN")) {
+      const check = (): void => {
+        if (/^export AWS_ROLE_ARN=.*\n/m.test(stdout) && stderr.includes("listening")) {
           clearTimeout(timer);
           resolve();
         }
-      });
+      };
+      child.stdout!.on("data", (chunk) => (stdout += chunk, check()));
+      child.stderr!.on("data", (chunk) => (stderr += chunk, check()));
     });
     const env = Object.fromEntries([...stdout.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
     await use(env, () => stderr);

@@ -140,8 +140,10 @@ describe("faults at the token server (getToken, default fetch)", () => {
         assert.match(err.message, /^The token server at http:\/\/127\.0\.0\.1:\d+\/token did not answer within \d+ ms/);
       },
     );
+    // Ignoring the deadline would mean waiting out the 10 s attempt: half of that tells them apart on a
+    // loaded machine too.
     const elapsed = Date.now() - started;
-    assert.ok(elapsed < 3 * deadline, `returned after ${elapsed} ms, more than 3 × the ${deadline} ms deadline`);
+    assert.ok(elapsed < 5000, `returned after ${elapsed} ms: the ${deadline} ms deadline did not cut the 10 s attempt`);
     assert.ok(emulator.count("token") >= 1);
     assert.ok(statuses(emulator, "token").every((s) => s === 0), "nothing was ever answered");
 
@@ -182,7 +184,7 @@ describe("faults at the token server (getToken, default fetch)", () => {
       (err: unknown) => err === reason,
     );
     const elapsed = Date.now() - started;
-    assert.ok(elapsed < 2500, `aborted after ${elapsed} ms, not at the 5 s attempt timeout`);
+    assert.ok(elapsed < 4000, `aborted after ${elapsed} ms, not at the 5 s attempt timeout`);
     assert.equal(emulator.count("token"), 1);
   });
 
@@ -349,7 +351,7 @@ describe("faults at STS (assumeRole, default fetch)", () => {
       (err) => assert.match(err.message, /^STS at http:\/\/127\.0\.0\.1:\d+\/ did not answer within \d+ ms/),
     );
     const elapsed = Date.now() - started;
-    assert.ok(elapsed < 3 * deadline, `returned after ${elapsed} ms, more than 3 × the ${deadline} ms deadline`);
+    assert.ok(elapsed < 5000, `returned after ${elapsed} ms: the ${deadline} ms deadline did not cut the 10 s attempt`);
     assert.equal(emulator.count("token"), 1);
     assert.ok(statuses(emulator, "sts").every((s) => s === 0));
   });
