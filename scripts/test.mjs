@@ -101,7 +101,8 @@ const runtimes = {
 /** Runs one runtime's suite; returns its exit code, counts and the names of the tests that failed. */
 async function suite(name, label) {
   const [command, argv] = runtimes[name].argv;
-  const { code, output } = await run(label, command, argv, { env: { OIDC2AWS_TEST_RUNTIME: name } });
+  const env = { OIDC2AWS_TEST_RUNTIME: name, DENO_NO_UPDATE_CHECK: "1" };
+  const { code, output } = await run(label, command, argv, { env });
   const counts = runtimes[name].count(strip(output));
   const ok = code === 0 && counts !== null && counts.failed === 0;
   return { ok, code, counts, names: ok ? [] : runtimes[name].failed(strip(output)) };

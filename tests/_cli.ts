@@ -36,6 +36,7 @@ export function runCli(
     PATH: process.env.PATH ?? "",
     HOME: process.env.HOME ?? "/nonexistent",
     NO_COLOR: "1",
+    DENO_NO_UPDATE_CHECK: "1",
   };
   if (process.env.DENO_DIR) env.DENO_DIR = process.env.DENO_DIR;
   for (const [name, value] of Object.entries(options.env ?? {})) if (value !== undefined) env[name] = value;
