@@ -9,9 +9,9 @@ import process from "node:process";
 import { startEmulator } from "../emulator/mod.ts";
 
 const emulator = await startEmulator({ latencyMs: Number(process.argv[2] ?? 25) });
-const quote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
-process.stdout.write(Object.entries(emulator.env).map(([name, value]) => `export ${name}=${quote(value)}\n`).join(""));
-process.stderr.write(`latency emulator listening on ${emulator.url}\n`);
 const stop = (): void => void emulator.stop().then(() => process.exit(0));
 process.once("SIGINT", stop);
 process.once("SIGTERM", stop);
+const quote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
+process.stdout.write(Object.entries(emulator.env).map(([name, value]) => `export ${name}=${quote(value)}\n`).join(""));
+process.stderr.write(`latency emulator listening on ${emulator.url}\n`);

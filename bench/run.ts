@@ -115,14 +115,15 @@ function startEmulator(args: string[]): Promise<Emulator> {
   return new Promise((resolve, reject) => {
     let stdout = "";
     let stderr = "";
-    child.stdout!.on("data", (chunk) => (stdout += chunk));
-    child.stderr!.on("data", (chunk) => {
-      stderr += chunk;
-      if (!stderr.includes("listening")) return;
-      // The export lines are written before the "listening" line.
+    // Started: the export lines (one write) on stdout and the "listening" line on stderr. They come
+    // through two pipes, so either may be read first.
+    const check = (): void => {
+      if (!stderr.includes("listening") || !stdout.endsWith("\n")) return;
       const env = Object.fromEntries([...stdout.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1], m[2]]));
       resolve({ env, stop });
-    });
+    };
+    child.stdout!.on("data", (chunk) => (stdout += chunk, check()));
+    child.stderr!.on("data", (chunk) => (stderr += chunk, check()));
     child.on("exit", (code) => reject(new Error(`the emulator exited (${code}): ${stderr.trim()}`)));
     setTimeout(() => reject(new Error(`the emulator did not start within 30 s: ${stderr.trim()}`)), 30_000).unref();
   });

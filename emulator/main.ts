@@ -131,20 +131,20 @@ async function main(): Promise<void> {
   const env: Record<string, string> = await emulator.envFor(args.platform);
   const firstRole = Object.keys(roles ?? {})[0];
   if (firstRole) env.AWS_ROLE_ARN = firstRole;
-  // Handlers first, then the "listening" line, then the env: whoever waits for the env (a test, a
-  // script) may signal the process as soon as it has read it.
+  // Handlers first: whoever reads the env (a test, a script) may signal the process at once. Then the
+  // env in one write (one pipe read for the reader), then the "listening" line.
   const shutdown = (): void => {
     emulator.stop().then(() => process.exit(0));
   };
   process.once("SIGINT", shutdown);
   process.once("SIGTERM", shutdown);
+  const quote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
+  process.stdout.write(Object.entries(env).map(([name, value]) => `export ${name}=${quote(value)}\n`).join(""));
   process.stderr.write(
     `oidc2aws emulator listening on ${emulator.url} (${
       roles ? `${Object.keys(roles).length} roles` : "any role"
     }, ${args.platform} job env)\n`,
   );
-  const quote = (v: string): string => `'${v.replace(/'/g, `'\\''`)}'`;
-  process.stdout.write(Object.entries(env).map(([name, value]) => `export ${name}=${quote(value)}\n`).join(""));
 }
 
 await main();
