@@ -156,6 +156,16 @@ export async function main(): Promise<Date> {
     );
     const good = await run(tsc, ["-p", "."], { cwd: project });
     assert.equal(good.code, 0, good.stdout + good.stderr);
+    // A Node project's usual setup: no DOM library, the web globals from @types/node.
+    await writeFile(
+      join(project, "tsconfig.node.json"),
+      JSON.stringify({
+        extends: "./tsconfig.json",
+        compilerOptions: { lib: ["es2022"], types: ["node"], typeRoots: [join(root, "node_modules/@types")] },
+      }),
+    );
+    const withNodeTypes = await run(tsc, ["-p", "tsconfig.node.json"], { cwd: project });
+    assert.equal(withNodeTypes.code, 0, withNodeTypes.stdout + withNodeTypes.stderr);
 
     // The same consumer with a wrong type: the package's types must be real enough to refuse it.
     await writeFile(
