@@ -35,13 +35,15 @@ export function cacheDirectory(env: Env, platform: string): string | undefined {
 /**
  * The cache key: a SHA-256 over every setting that shapes the call and over what binds the token
  * source to this job (the request bearer and URL, the token itself, or the token file's content;
- * see `tokenBinding`), so that a job can never pick up credentials another job assumed.
+ * see `tokenBinding`), so that a job can never pick up credentials another job assumed. A default
+ * session name is left out: outside GitHub Actions it is `oidc2aws-<unix seconds>`, which would make
+ * every call a miss.
  */
 export async function cacheKey(profile: WebIdentityProfile, binding: unknown): Promise<string> {
   const material = JSON.stringify([
     VERSION,
     profile.roleArn,
-    profile.roleSessionName,
+    profile.roleSessionNameIsDefault ? null : profile.roleSessionName,
     profile.token,
     profile.stsEndpoint,
     profile.durationSeconds ?? null,

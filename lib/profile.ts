@@ -23,6 +23,11 @@ export interface WebIdentityProfile {
   token: TokenSpec;
   /** The session name shown in CloudTrail and in the assumed-role ARN. */
   roleSessionName: string;
+  /**
+   * True when no session name was configured and `roleSessionName` is oidc2aws's default
+   * (`GitHubActions-<run>-<attempt>`, else `oidc2aws-<unix seconds>`, which changes every second).
+   */
+  roleSessionNameIsDefault?: boolean;
   /** The region, when one is configured. */
   region?: string;
   /** The session duration asked for (900–43200); STS defaults to 3600. */
@@ -213,7 +218,8 @@ export async function resolveProfile(options: ResolveProfileOptions = {}): Promi
   // The session name.
   const session = lookup("role_session_name", overrides.roleSessionName, "roleSessionName");
   let roleSessionName: string;
-  if (session && session.value.trim() !== "") {
+  const defaultName = !session || session.value.trim() === "";
+  if (!defaultName) {
     roleSessionName = session.value.trim();
     if (!SESSION_NAME.test(roleSessionName)) {
       throw invalid(
@@ -228,6 +234,7 @@ export async function resolveProfile(options: ResolveProfileOptions = {}): Promi
   }
 
   const result: WebIdentityProfile = { name, roleArn, token, roleSessionName, stsEndpoint: "" };
+  if (defaultName) result.roleSessionNameIsDefault = true;
 
   // Duration and session policies.
   const duration = overrides.durationSeconds !== undefined

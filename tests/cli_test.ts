@@ -168,6 +168,30 @@ describe(`CLI on ${RUNTIME}: credential-process`, () => {
     assert.match(run.stderr, /not a private file of this user/);
   });
 
+  it("hits outside GitHub Actions too, where the default session name changes every second", async () => {
+    // A token file and no GitHub variables (an EKS pod, a GitLab job): the default session name is
+    // oidc2aws-<unix seconds>, which must not make every call a miss.
+    const tokenFile = join(dir, "token-elsewhere");
+    await writeFile(tokenFile, await emulator.mintToken());
+    const jobEnv = {
+      AWS_ENDPOINT_URL_STS: emulator.env.AWS_ENDPOINT_URL_STS,
+      OIDC2AWS_CACHE_DIR: join(dir, "cache-elsewhere"),
+      AWS_CONFIG_FILE: join(dir, "none"),
+    };
+    const args = ["credential-process", "--role-arn", AUDIT, "--token-file", tokenFile];
+    const before = emulator.count("sts");
+    const first = await runCli(args, { env: jobEnv });
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(lastIssued().assumedRoleArn, /\/oidc2aws-\d+$/, "the default session name");
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // the next second: another default name
+    const second = await runCli(args, { env: jobEnv });
+    assert.equal(second.stdout, first.stdout);
+    assert.equal(emulator.count("sts") - before, 1, "the second call was served from the cache");
+    const named = await runCli([...args, "--session-name", "release-42"], { env: jobEnv });
+    assert.equal(named.code, 0, named.stderr);
+    assert.equal(emulator.count("sts") - before, 2, "a configured session name shapes the call: a miss");
+  });
+
   it("never serves an entry to a job with another bearer or token file", async () => {
     const cacheEnv = { ...env, OIDC2AWS_CACHE_DIR: join(dir, "cache-c") };
     assert.equal((await runCli(["credential-process", "--profile", "audit"], { env: cacheEnv })).code, 0);

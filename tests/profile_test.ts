@@ -61,6 +61,7 @@ describe("resolveProfile: the seed demo", () => {
       roleArn: ROLE1,
       token: { ...GH, audience: "sts.amazonaws.com" },
       roleSessionName: "GitHubActions-77-3",
+      roleSessionNameIsDefault: true,
       stsEndpoint: "https://sts.amazonaws.com",
     });
   });
