@@ -345,9 +345,15 @@ const ms = (c?: Case): number => (c?.runs.length ? median(c.runs.map((r) => r.ms
 const find = (ctx: Context, runtime: Runtime, id: CaseId) =>
   ctx.cases.find((c) => c.runtime === runtime && c.id === id);
 
-/** The import cost in a fresh process: median wall time of the import script minus the empty module's. */
-function importCost(ctx: Context, runtime: Runtime): number {
-  return ms(find(ctx, runtime, "import")) - ms(find(ctx, runtime, runtime === "node" ? "emptyModule" : "empty"));
+/**
+ * The import cost in a fresh process: median wall time of the import script minus the empty
+ * process's (the issue's definition, used for the target). On Node an empty process is `node -e 0`;
+ * `baseline: "emptyModule"` subtracts an empty ES module instead, leaving out the ES module loader's
+ * own start (~3 ms), which any ES module pays.
+ */
+function importCost(ctx: Context, runtime: Runtime, baseline: "empty" | "emptyModule" = "empty"): number {
+  const base = runtime === "node" ? baseline : "empty";
+  return ms(find(ctx, runtime, "import")) - ms(find(ctx, runtime, base));
 }
 
 function report(ctx: Context): string {
@@ -387,7 +393,7 @@ function report(ctx: Context): string {
   }
   line();
   line(
-    "Commands: Node `node dist/cli.js`, Bun `bun dist/cli.js` (what bunx runs), Deno `deno run --allow-env " +
+    "Commands: Node `node dist/cli.js`, Bun `bun dist/cli.js` (what `bunx --bun oidc2aws` runs; plain `bunx` follows the `#!/usr/bin/env node` line), Deno `deno run --allow-env " +
       "--allow-net=HOST --allow-read=CONFIG,~/.aws cli.ts` (no type check, the module graph cached by the warm-up). " +
       "The library and import scripts load dist/mod.js on Node and Bun, mod.ts on Deno; the SDK script gets -A on " +
       "Deno. Node's empty process is `node -e 0`; its import baseline is an empty ES module. Every script prints " +
@@ -402,10 +408,17 @@ function report(ctx: Context): string {
     const imp = find(ctx, runtime, "import");
     const inImport = (imp?.runs ?? []).map((r) => Number(/^import ms ([\d.]+)$/m.exec(r.stdout)?.[1]));
     line(
-      `| ${runtime} | import mod.ts, fresh process: import − empty module (ms, medians) | ${
+      `| ${runtime} | import mod.ts, fresh process: import − empty process (ms, medians) | ${
         f(importCost(ctx, runtime), 2)
       } | |`,
     );
+    if (runtime === "node") {
+      line(
+        `| ${runtime} | import mod.ts, fresh process: import − empty ES module (ms, medians) | ${
+          f(importCost(ctx, runtime, "emptyModule"), 2)
+        } | |`,
+      );
+    }
     line(
       `| ${runtime} | import mod.ts, \`await import()\` timed inside the process (ms) | ${f(median(inImport), 2)} | ${
         f(p90(inImport), 2)
@@ -490,7 +503,11 @@ function targets(ctx: Context): string[] {
     const cost = importCost(ctx, "node");
     lines.push(
       Number.isFinite(cost)
-        ? `mod.ts import ≤ 5 ms on node: ${verdict(cost <= 5)}, ${f(cost, 2)} ms (fresh process, import − empty module)`
+        ? `mod.ts import ≤ 5 ms on node: ${verdict(cost <= 5)}, ${
+          f(cost, 2)
+        } ms (fresh process, import − empty process; ${
+          f(importCost(ctx, "node", "emptyModule"), 2)
+        } ms over an empty ES module)`
         : "mod.ts import ≤ 5 ms on node: not measured (a case failed)",
     );
   }
