@@ -44,30 +44,29 @@ interface NodeFs {
   rm(path: string, options: { force: boolean }): Promise<void>;
   appendFile(path: string, data: string): Promise<void>;
 }
+interface NodeReadable {
+  on(event: "data", listener: (chunk: Uint8Array) => void): void;
+  destroy(): void;
+}
 interface NodeChild {
-  on(event: "exit", listener: (code: number | null, signal: string | null) => void): void;
-  on(event: "error", listener: (err: Error) => void): void;
+  pid?: number;
+  stdout: NodeReadable | null;
+  stderr: NodeReadable | null;
+  on(event: "exit" | "close", listener: (code: number | null, signal: string | null) => void): void;
+  on(event: "error", listener: (err: Error & { code?: string }) => void): void;
   kill(signal: string): boolean;
 }
 interface NodeChildProcess {
-  spawn(command: string, args: string[], options: { stdio: "inherit"; env: Record<string, string> }): NodeChild;
-  execFile(
+  spawn(
     command: string,
     args: string[],
     options: {
+      stdio: "inherit" | ["ignore", "pipe", "pipe"];
       env: Record<string, string>;
-      timeout: number;
-      signal?: AbortSignal;
-      maxBuffer: number;
-      encoding: "utf8";
-      windowsHide: boolean;
+      detached?: boolean;
+      windowsHide?: boolean;
     },
-    callback: (
-      err: (Error & { code?: number | string; killed?: boolean; signal?: string }) | null,
-      stdout: string,
-      stderr: string,
-    ) => void,
-  ): unknown;
+  ): NodeChild;
 }
 interface NodeProcessFull extends NodeProcess {
   argv: string[];
@@ -165,32 +164,123 @@ function denoAdapter(deno: DenoNamespace): RuntimeAdapter {
   };
 }
 
-/** Runs a command with node:child_process (all three runtimes have it), without a shell. */
+/** The most a token command may print (stdout and stderr together). */
+const COMMAND_OUTPUT_LIMIT = 1024 * 1024;
+/** After SIGTERM at the deadline, the command's process group gets this long before SIGKILL. */
+const KILL_GRACE_MS = 500;
+/** After the command exits, how long its output pipes may stay open (held by a child it left). */
+const EXIT_GRACE_MS = 200;
+
+/**
+ * Runs a command with node:child_process (all three runtimes have it), without a shell. At the
+ * deadline (or when the signal aborts) it answers at once and stops the command's whole process
+ * group: SIGTERM, then SIGKILL after a short grace, so neither a command that ignores SIGTERM nor a
+ * child it left behind holding stdout can keep the caller waiting.
+ */
 const runCommand: RunCommand = async (command, args, options) => {
-  const { execFile } = await nodeModule<NodeChildProcess>("node:child_process");
+  const { spawn } = await nodeModule<NodeChildProcess>("node:child_process");
+  const { default: proc } = await nodeModule<{ default: { kill(pid: number, signal: string): void } }>(
+    "node:process",
+  );
+  const os = g.Deno ? (g.Deno as unknown as DenoFull).build.os : (g.process as NodeProcessFull).platform;
+  const windows = os === "windows" || os === "win32";
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.env)) if (value !== undefined) env[name] = value;
   return new Promise((resolve, reject) => {
-    execFile(
-      command,
-      args,
-      {
-        env,
-        timeout: options.timeoutMs,
-        signal: options.signal,
-        maxBuffer: 1024 * 1024,
-        encoding: "utf8",
-        windowsHide: true,
-      },
-      (err, stdout, stderr) => {
-        if (err && typeof err.code === "string") return reject(err); // could not start: ENOENT, EACCES, ...
-        if (err?.name === "AbortError") return reject(err);
-        const timedOut = !!err?.killed && err.signal === "SIGTERM";
-        resolve({ code: err ? (typeof err.code === "number" ? err.code : null) : 0, stdout, stderr, timedOut });
-      },
-    );
+    let child: NodeChild;
+    try {
+      // detached: its own process group (POSIX), so that the group can be stopped as a whole.
+      child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], detached: !windows, windowsHide: true });
+    } catch (err) {
+      return reject(commandError(err));
+    }
+    const out: Uint8Array[] = [];
+    const err: Uint8Array[] = [];
+    let size = 0;
+    let settled = false;
+    let exitTimer: ReturnType<typeof setTimeout> | undefined;
+    const stop = (): void => {
+      const signal = (name: string): void => {
+        try {
+          if (!windows && child.pid !== undefined) proc.kill(-child.pid, name);
+          else child.kill(name);
+        } catch {
+          // already gone
+        }
+      };
+      signal("SIGTERM");
+      setTimeout(() => signal("SIGKILL"), KILL_GRACE_MS);
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+    };
+    const settle = (action: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      clearTimeout(exitTimer);
+      options.signal?.removeEventListener("abort", onAbort);
+      action();
+    };
+    const text = (chunks: Uint8Array[]): string => {
+      const decoder = new TextDecoder();
+      return chunks.map((c) => decoder.decode(c, { stream: true })).join("") + decoder.decode();
+    };
+    const collect = (into: Uint8Array[]) => (chunk: Uint8Array): void => {
+      size += chunk.length;
+      if (size > COMMAND_OUTPUT_LIMIT) {
+        stop();
+        const error = Object.assign(new Error(`it printed more than ${COMMAND_OUTPUT_LIMIT} bytes`), {
+          code: "EOVERFLOW",
+        });
+        return settle(() => reject(error));
+      }
+      into.push(chunk);
+    };
+    child.stdout?.on("data", collect(out));
+    child.stderr?.on("data", collect(err));
+    child.on("error", (error) => settle(() => reject(commandError(error))));
+    const done = (code: number | null) => (): void =>
+      resolve({ code, stdout: text(out), stderr: text(err), timedOut: false });
+    child.on("close", (code) => settle(done(code)));
+    // The command exited but something it started still holds its output open: take what is in the
+    // pipes, then stop the rest of its group.
+    child.on("exit", (code) => {
+      exitTimer = setTimeout(() => {
+        if (settled) return;
+        stop();
+        settle(done(code));
+      }, EXIT_GRACE_MS);
+    });
+    const timer = setTimeout(() => {
+      stop();
+      settle(() => resolve({ code: null, stdout: text(out), stderr: text(err), timedOut: true }));
+    }, options.timeoutMs);
+    const onAbort = (): void => {
+      stop();
+      settle(() => reject(options.signal!.reason));
+    };
+    if (options.signal?.aborted) onAbort();
+    else options.signal?.addEventListener("abort", onAbort, { once: true });
   });
 };
+
+/**
+ * A command that could not start, reduced to what is safe to show: its errno code (ENOENT, EACCES)
+ * and no arguments (the raw error lists them). Deno's permission refusal becomes ERR_PERMISSION.
+ */
+function commandError(err: unknown): Error {
+  const name = (err as { name?: string })?.name;
+  if (name === "NotCapable" || name === "PermissionDenied" || /Requires run access/.test(String(err))) {
+    return new Oidc2AwsError(
+      "ERR_PERMISSION",
+      "Deno denied running the token command: run with --allow-run (or --allow-run=<the command's name>)",
+    );
+  }
+  const code = (err as { code?: unknown })?.code;
+  return Object.assign(new Error(typeof code === "string" ? code : "it could not be started"), {
+    code: typeof code === "string" ? code : undefined,
+  });
+}
 
 /** The global fetch, looked up at each call, so that a fetch patched later (msw, a test spy) is used. */
 const globalFetch: Fetch = (url, init) => (globalThis.fetch as Fetch)(url, init);
