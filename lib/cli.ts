@@ -331,6 +331,13 @@ async function exec(
     result = await system.spawn(command[0], command.slice(1), env);
   } catch (err) {
     const code = (err as { code?: string }).code;
+    const name = (err as { name?: string }).name;
+    if (name === "NotCapable" || name === "PermissionDenied" || /Requires run access/.test(String(err))) {
+      throw new Oidc2AwsError(
+        "ERR_PERMISSION",
+        `Deno denied running ${JSON.stringify(command[0])}: run with --allow-run (or --allow-run=${command[0]})`,
+      );
+    }
     throw new Oidc2AwsError(
       "ERR_EXEC",
       code === "ENOENT"
@@ -370,6 +377,12 @@ async function whoami(
   }
   if (failures.length === 0) return 0;
   if (names.length === 1) throw failures[0].reason;
+  // Several profiles: the report above has a row per profile; each failure also gets its error line.
+  results.forEach((r, i) => {
+    if (r.status === "fulfilled") return;
+    const { code, message } = errorSummary(r.reason);
+    system.write("stderr", `oidc2aws: ${code}: profile ${names[i]}: ${scrub(message, system.env)}\n`);
+  });
   return failures.some((f) => USAGE_CODES.has((f.reason as Oidc2AwsError)?.code)) ? EXIT_USAGE : 1;
 }
 

@@ -317,6 +317,18 @@ describe(`CLI on ${RUNTIME}: env, github-env, exec, whoami`, () => {
     );
     assert.equal(run.stderr.trim().split("\n").length, 1, "one line");
   });
+
+  it("whoami with several profiles: a row for each, and each failure's error line on stderr", async () => {
+    const run = await runCli(["whoami", "--profile", "audit", "--profile", "locked"], { env });
+    assert.equal(run.code, 1);
+    assert.match(run.stdout, /^profile {3}audit$/m);
+    assert.match(run.stdout, /^profile {3}locked\nerror {5}Cannot assume role/m);
+    assert.match(
+      run.stderr,
+      new RegExp(`^oidc2aws: ERR_STS: profile locked: Cannot assume role ${LOCKED}: AccessDenied`),
+    );
+    assert.equal(run.stderr.trim().split("\n").length, 1, "one line: only locked failed");
+  });
 });
 
 describe(`CLI on ${RUNTIME}: flags, usage and exit codes`, () => {
@@ -420,6 +432,7 @@ describe("CLI on deno: the narrowest permission flags", { skip: RUNTIME !== "den
   const narrowEnv = () => ({ ...env, HOME: home(), AWS_PROFILE: "deploy" });
   const net = () => `--allow-net=${new URL(emulator.url).host}`;
   const read = () => `--allow-read=${configFile},${home()}/.aws`;
+  const allButRun = () => ["--allow-env", net(), read()];
 
   it("credential-process --no-cache needs only --allow-env, --allow-net=<hosts> and --allow-read=<config files>", async () => {
     const run = await runCli(["credential-process", "--no-cache"], {
@@ -444,6 +457,17 @@ describe("CLI on deno: the narrowest permission flags", { skip: RUNTIME !== "den
     assert.equal(emulator.count("sts") - before, 1);
   });
 
+  it("github-env adds --allow-write=$GITHUB_ENV", async () => {
+    const githubEnv = join(dir, "github_env_deno");
+    await writeFile(githubEnv, "");
+    const run = await runCli(["github-env"], {
+      env: { ...narrowEnv(), GITHUB_ENV: githubEnv },
+      denoFlags: ["--allow-env", net(), read(), `--allow-write=${githubEnv}`],
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(await readFile(githubEnv, "utf8"), /^AWS_ACCESS_KEY_ID<</m);
+  });
+
   it("a missing permission is a clear ERR_PERMISSION naming the flag", async () => {
     const noNet = await runCli(["credential-process", "--no-cache"], {
       env: narrowEnv(),
@@ -465,6 +489,19 @@ describe("CLI on deno: the narrowest permission flags", { skip: RUNTIME !== "den
     assert.match(
       noEnv.stderr,
       /^oidc2aws: ERR_PERMISSION: Deno denied access to the environment variable \w+: run with --allow-env/,
+    );
+    // Running a command needs --allow-run: exec's command, and a token command.
+    const noRun = await runCli(["exec", "--", "true"], { env: narrowEnv(), denoFlags: allButRun() });
+    assert.equal(noRun.code, 2, noRun.stderr);
+    assert.match(noRun.stderr, /^oidc2aws: ERR_PERMISSION: Deno denied running "true": run with --allow-run/);
+    const noRunToken = await runCli(["whoami", "--token-process", "echo"], {
+      env: narrowEnv(),
+      denoFlags: allButRun(),
+    });
+    assert.equal(noRunToken.code, 2, noRunToken.stderr);
+    assert.match(
+      noRunToken.stderr,
+      /^oidc2aws: ERR_PERMISSION: Deno denied running the token command: run with --allow-run/,
     );
   });
 });
