@@ -144,7 +144,7 @@ export function parseStsAnswer(
 ): AssumeRoleWithWebIdentityResult {
   const { status, contentType } = answer;
   const headerRequestId = answer.headers.get("x-amzn-requestid") ?? undefined;
-  const retryableStatus = status === 429 || status >= 500;
+  const retryableStatus = status === 408 || status === 429 || status >= 500;
   const bad = (problem: string, cause?: unknown, retryable = retryableStatus) =>
     new HttpError(
       "ERR_STS_RESPONSE",
@@ -186,8 +186,9 @@ export function parseStsAnswer(
       awsCode,
       awsMessage: redact(childText(errorElement, "Message") ?? "", secrets),
       requestId,
+      // A listed code, else the status: 408, 429 and 5xx are worth another attempt whatever the code.
       retryable: TRANSIENT.has(awsCode) || FRESH_TOKEN_CODES.has(awsCode) ||
-        (status >= 500 && !FRESH_TOKEN_CODES.has(awsCode)),
+        ((status === 408 || status === 429 || status >= 500) && !FRESH_TOKEN_CODES.has(awsCode)),
       roleArn,
     });
     const after = answer.headers.get("retry-after");

@@ -120,7 +120,7 @@ describe("assumeRole: the retry policy for every row of the STS error table", ()
     });
   }
 
-  for (const status of [500, 502, 503, 504]) {
+  for (const status of [408, 429, 500, 502, 503, 504]) {
     it(`HTTP ${status} without an error document: retried`, async () => {
       const { run, stsCalls } = setup([{
         status,

@@ -155,6 +155,10 @@ describe("assumeRoleWithWebIdentity: error answers", () => {
       ["TooManyRequestsException", 429, true],
       ["InternalFailure", 500, true],
       ["ServiceUnavailable", 503, true],
+      // An unlisted code: the status decides.
+      ["SlowDown", 429, true],
+      ["RequestTimeout", 408, true],
+      ["SomethingNew", 400, false],
     ] as const
   ) {
     it(`classifies ${code} (HTTP ${status}) as ${retryable ? "retryable" : "final"}`, async () => {
