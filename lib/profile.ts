@@ -200,11 +200,13 @@ export async function resolveProfile(options: ResolveProfileOptions = {}): Promi
   const role = lookup("role_arn", overrides.roleArn, "roleArn");
   if (!role || role.value === "") {
     const where = role ? `${describeOrigin(role.origin)} is empty` : "no role ARN is set";
+    // A profile named explicitly ignores AWS_ROLE_ARN: only its own role_arn (or a flag) can help.
+    const fix = explicit ? `set role_arn in profile "${name}"` : `set role_arn in profile "${name}" or AWS_ROLE_ARN`;
     throw new ConfigError(
       "ERR_CONFIG_INVALID",
       `${describeOrigin(tokenOrigin)} sets a web identity token source but ${where}: ` +
-        `set role_arn in profile "${name}" or AWS_ROLE_ARN to the role to assume (arn:aws:iam::123456789012:role/NAME)`,
-      { profile: name, key: "role_arn" },
+        `${fix} to the role to assume (arn:aws:iam::123456789012:role/NAME)`,
+      { file: role?.origin.file ?? tokenOrigin.file, profile: name, key: "role_arn" },
     );
   }
   const roleArn = role.value.trim();

@@ -279,7 +279,16 @@ describe("resolveProfile: validation before any network call", () => {
     await rejects(
       resolve({ AWS_WEB_IDENTITY_TOKEN_SERVER: "GitHub" }),
       "ERR_CONFIG_INVALID",
-      /^AWS_WEB_IDENTITY_TOKEN_SERVER sets a web identity token source but no role ARN is set: set role_arn/,
+      /^AWS_WEB_IDENTITY_TOKEN_SERVER sets a web identity token source but no role ARN is set: set role_arn in profile "default" or AWS_ROLE_ARN/,
+    );
+    // A profile named explicitly ignores AWS_ROLE_ARN, so the advice names only the profile's key.
+    await rejects(
+      resolve({ AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/env" }, config("web_identity_token_server = GitHub"), {
+        profile: "p",
+      }),
+      "ERR_CONFIG_INVALID",
+      /but no role ARN is set: set role_arn in profile "p" to the role to assume/,
+      { profile: "p", key: "role_arn", file: "/home/runner/.aws/config" },
     );
   });
 
