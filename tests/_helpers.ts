@@ -146,3 +146,29 @@ export async function startLoopback(
       }),
   };
 }
+
+/** Parses a $GITHUB_ENV file the way the Actions runner does (single-line NAME=value and NAME<<DELIM blocks). */
+export function parseGithubEnv(text: string): Record<string, string> {
+  const lines = text.split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  const result: Record<string, string> = {};
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (line === "") continue;
+    const eq = line.indexOf("=");
+    const heredoc = line.indexOf("<<");
+    if (eq >= 0 && (heredoc < 0 || eq < heredoc)) {
+      result[line.slice(0, eq)] = line.slice(eq + 1);
+    } else if (heredoc >= 0) {
+      const name = line.slice(0, heredoc);
+      const delimiter = line.slice(heredoc + 2);
+      const value: string[] = [];
+      for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i]);
+      if (i >= lines.length) throw new Error(`unterminated block for ${name}`);
+      result[name] = value.join("\n");
+    } else {
+      throw new Error(`invalid line ${JSON.stringify(line)}`);
+    }
+  }
+  return result;
+}

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fromProcess } from "@aws-sdk/credential-provider-process";
 import { type Emulator, startEmulator } from "../emulator/mod.ts";
 import { runCli, RUNTIME } from "./_cli.ts";
-import { parseGithubEnv } from "./output_test.ts";
+import { parseGithubEnv } from "./_helpers.ts";
 import { VERSION } from "../mod.ts";
 
 const DEPLOY = "arn:aws:iam::123456789012:role/deploy";

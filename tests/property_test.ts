@@ -24,7 +24,9 @@ import {
   type XmlElement,
   XmlError,
 } from "../mod.ts";
-import { fakeJwt, instantClock, scriptedFetch, stsErrorXml } from "./_helpers.ts";
+import { fakeJwt, instantClock, parseGithubEnv, scriptedFetch, stsErrorXml } from "./_helpers.ts";
+import { type CliArgs, COMMANDS, ENV_FORMATS, parseCliArgs } from "../lib/cli_args.ts";
+import { githubEnvOutput } from "../lib/output.ts";
 
 // `ini` ships no types; this is the one function used.
 const ini = createRequire(import.meta.url)("ini") as { parse(text: string): Record<string, unknown> };
@@ -1430,6 +1432,125 @@ describe("property: assumeRole turns any STS error code into a readable StsError
         }
       }),
       { numRuns: 200, examples: [["constructor", 403], ["__proto__", 400], ["toString", 400]] },
+    );
+  });
+});
+
+// ---------- CLI arguments ----------
+
+describe("property: parseCliArgs takes any argv to arguments or a usage error naming the culprit", () => {
+  const flags = [
+    "--profile",
+    "--role-arn",
+    "--token-server",
+    "--token-file",
+    "--token-env",
+    "--token-process",
+    "--session-name",
+    "--region",
+    "--duration",
+    "--format",
+  ];
+  const words = [...flags, "--no-cache", "--debug", "--help", "-h", "--version", "-V", "--", "-", ...COMMANDS];
+  const arg = fc.oneof(
+    fc.constantFrom(...words),
+    fc.string({ maxLength: 30, unit: "grapheme" }),
+    fc.tuple(fc.constantFrom(...words), fc.string({ maxLength: 12 })).map(([w, v]) => `${w}=${v}`),
+  );
+
+  it("on random argv: a result whose fields are well formed, or ERR_USAGE quoting an argument", () => {
+    fc.assert(
+      fc.property(fc.array(arg, { maxLength: 10 }), (argv) => {
+        let args: CliArgs;
+        try {
+          args = parseCliArgs(argv);
+        } catch (err) {
+          assert.ok(err instanceof Oidc2AwsError, String(err));
+          assert.equal(err.code, "ERR_USAGE");
+          assert.match(err.message, /\. Run oidc2aws --help for the commands and flags$/);
+          const named = argv.some((a) =>
+            err.message.includes(JSON.stringify(a.slice(0, 40))) ||
+            (a.startsWith("-") && err.message.includes(a.split("=")[0])) ||
+            err.message.includes(`not ${JSON.stringify(a.slice(a.indexOf("=") + 1).slice(0, 40))}`)
+          );
+          assert.ok(named, `${err.message} names none of ${JSON.stringify(argv)}`);
+          return;
+        }
+        assert.ok(args.command === undefined || (COMMANDS as readonly string[]).includes(args.command));
+        assert.ok(args.format === undefined || (ENV_FORMATS as readonly string[]).includes(args.format));
+        assert.ok(args.profiles.every((p) => typeof p === "string"));
+        assert.ok(args.exec.every((p) => argv.includes(p)), "exec's words come from argv");
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("on well-formed command lines: exactly the values given", () => {
+    const value = fc.string({ minLength: 1, maxLength: 20 }).filter((v) => !v.startsWith("-"));
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...COMMANDS),
+        fc.array(value, { maxLength: 3 }),
+        fc.option(value, { nil: undefined }),
+        fc.option(value, { nil: undefined }),
+        fc.constantFrom(...ENV_FORMATS),
+        fc.boolean(),
+        fc.boolean(),
+        (command, profiles, roleArn, region, format, noCache, inline) => {
+          const argv: string[] = [command];
+          const add = (flag: string, v: string) => inline ? argv.push(`${flag}=${v}`) : argv.push(flag, v);
+          for (const p of profiles) add("--profile", p);
+          if (roleArn !== undefined) add("--role-arn", roleArn);
+          if (region !== undefined) add("--region", region);
+          add("--format", format);
+          if (noCache) argv.push("--no-cache");
+          argv.push("--", "aws", "--version");
+          const args = parseCliArgs(argv);
+          assert.equal(args.command, command);
+          assert.deepEqual(args.profiles, profiles);
+          assert.equal(args.roleArn, roleArn);
+          assert.equal(args.region, region);
+          assert.equal(args.format, format);
+          assert.equal(args.noCache, noCache);
+          assert.deepEqual(args.exec, ["aws", "--version"]);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
+// ---------- $GITHUB_ENV ----------
+
+describe("property: github-env output cannot add or change another variable", () => {
+  const name = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,15}$/);
+  // Values built to break out: line breaks, `=`, `<<`, delimiter-looking words, any Unicode.
+  const piece = fc.oneof(
+    fc.string({ maxLength: 12, unit: "grapheme" }),
+    fc.constantFrom("\n", "\r\n", "=", "<<", "ghadelimiter_", "EOF", "GITHUB_PATH=/evil", "NODE_OPTIONS=x"),
+  );
+  const value = fc.array(piece, { maxLength: 8 }).map((parts) => parts.join(""));
+
+  it("the env file reads back as exactly the variables; stdout holds only ::add-mask:: lines", () => {
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(name, value), { selector: ([n]) => n, maxLength: 6 }),
+        fc.array(fc.string({ minLength: 1, maxLength: 12 }), { minLength: 1, maxLength: 8 }),
+        (variables, delimiters) => {
+          // The "random" delimiters include the values' own lines, to force the collision path.
+          const lines = variables.flatMap(([, v]) => v.split("\n")).filter((l) => l.length > 0);
+          const candidates = [...lines, ...delimiters];
+          let n = 0;
+          const { stdout, envFile } = githubEnvOutput(
+            variables,
+            variables.map(([, v]) => v),
+            () => n < candidates.length ? candidates[n++] : `ghadelimiter_${crypto.randomUUID()}`,
+          );
+          assert.deepEqual(parseGithubEnv(envFile), Object.fromEntries(variables));
+          for (const line of stdout.split("\n").slice(0, -1)) assert.match(line, /^::add-mask::/);
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });
