@@ -66,3 +66,11 @@ describe("the core stays web-standard", () => {
     assert.ok(!graph.has("lib/_runtime.ts"), "mod.ts must not import the runtime adapter statically");
   });
 });
+
+describe("the README", () => {
+  it("quotes the seed's five profiles exactly as the tests read them", () => {
+    const readme = read("README.md");
+    const block = /The seed proposal's own example file[\s\S]*?```ini\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.equal(block, read("tests/testdata/seed_aws_config"));
+  });
+});
