@@ -39,7 +39,7 @@ export function decodeClaims(token: string): TokenClaims | undefined {
   }
 }
 
-/** `iss=…, aud=…, sub=…, exp=… (expired)`, for messages. */
+/** `iss=…, aud=…, sub=…, exp=… (expired)[, nbf=… (not yet valid)]`, for messages. */
 export function describeClaims(claims: TokenClaims, now: number): string {
   const parts: string[] = [];
   if (claims.iss !== undefined) parts.push(`iss=${claims.iss}`);
@@ -49,6 +49,11 @@ export function describeClaims(claims: TokenClaims, now: number): string {
     const exp = new Date(claims.exp * 1000);
     const expired = Number.isNaN(exp.getTime()) ? "" : claims.exp * 1000 <= now ? " (expired)" : "";
     parts.push(`exp=${Number.isNaN(exp.getTime()) ? claims.exp : exp.toISOString()}${expired}`);
+  }
+  // nbf only when it explains a refusal: a token not valid yet (a clock ahead of STS's, or skew).
+  const nbf = claims.nbf === undefined ? undefined : new Date(claims.nbf * 1000);
+  if (nbf && !Number.isNaN(nbf.getTime()) && nbf.getTime() > now) {
+    parts.push(`nbf=${nbf.toISOString()} (not yet valid)`);
   }
   return parts.join(", ");
 }

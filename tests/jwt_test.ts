@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { decodeClaims } from "../mod.ts";
+import { describeClaims } from "../lib/jwt.ts";
 
 const b64url = (text: string) =>
   btoa(String.fromCharCode(...new TextEncoder().encode(text))).replace(/\+/g, "-").replace(/\//g, "_");
@@ -49,5 +50,29 @@ describe("decodeClaims", () => {
     assert.deepEqual(decodeClaims(`h.${b64url(JSON.stringify({ iss: 1, aud: [1], sub: "s", exp: "soon" }))}.s`), {
       sub: "s",
     });
+  });
+});
+
+describe("describeClaims", () => {
+  const now = Date.parse("2026-11-26T12:00:00Z");
+  const at = (iso: string) => Date.parse(iso) / 1000;
+
+  it("shows iss, aud, sub and exp, marking an expired token", () => {
+    assert.equal(
+      describeClaims({ iss: "https://i", aud: ["a", "b"], sub: "s", exp: at("2026-11-26T11:59:00Z") }, now),
+      "iss=https://i, aud=a,b, sub=s, exp=2026-11-26T11:59:00.000Z (expired)",
+    );
+  });
+
+  it("adds nbf only when the token is not valid yet", () => {
+    const claims = { sub: "s", exp: at("2026-11-26T12:05:00Z"), iat: at("2026-11-26T12:00:30Z") };
+    assert.equal(
+      describeClaims({ ...claims, nbf: at("2026-11-26T11:59:00Z") }, now),
+      "sub=s, exp=2026-11-26T12:05:00.000Z",
+    );
+    assert.equal(
+      describeClaims({ ...claims, nbf: at("2026-11-26T12:00:30Z") }, now),
+      "sub=s, exp=2026-11-26T12:05:00.000Z, nbf=2026-11-26T12:00:30.000Z (not yet valid)",
+    );
   });
 });
