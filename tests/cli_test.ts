@@ -5,8 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromProcess } from "@aws-sdk/credential-provider-process";
 import { type Emulator, startEmulator } from "../emulator/mod.ts";
+import { xmlEscape } from "../emulator/_util.ts";
 import { runCli, RUNTIME } from "./_cli.ts";
-import { parseGithubEnv } from "./_helpers.ts";
+import { parseGithubEnv, stsSuccessXml } from "./_helpers.ts";
 import { VERSION } from "../mod.ts";
 
 const DEPLOY = "arn:aws:iam::123456789012:role/deploy";
@@ -267,6 +268,35 @@ describe(`CLI on ${RUNTIME}: env, github-env, exec, whoami`, () => {
     const outside = await runCli(["github-env", "--profile", "deploy"], { env });
     assert.equal(outside.code, 2);
     assert.match(outside.stderr, /^oidc2aws: ERR_USAGE: github-env works inside GitHub Actions only/);
+  });
+
+  it("github-env: a hostile STS answer cannot add or change a variable in $GITHUB_ENV", async () => {
+    // Values with line breaks, `=`, `<<` and delimiter-like lines, as a compromised endpoint could send.
+    const token = "tok\nGITHUB_PATH=/evil\nghadelimiter_0\nNODE_OPTIONS<<EOF\n--require /evil.js\nEOF";
+    const secret = "key=with<<angles&\nAWS_REGION=evil";
+    const body = stsSuccessXml({ account: "123456789012", session: "s1" })
+      .replace("SESSIONTOKEN-do-not-print", xmlEscape(token))
+      .replace("SECRETKEY-do-not-print", xmlEscape(secret));
+    emulator.fault("sts", { status: 200, body, contentType: "text/xml" });
+    const githubEnv = join(dir, "github_env_hostile");
+    await writeFile(githubEnv, "");
+    const run = await runCli(["github-env", "--profile", "deploy"], { env: { ...env, GITHUB_ENV: githubEnv } });
+    assert.equal(run.code, 0, run.stderr);
+    const variables = parseGithubEnv(await readFile(githubEnv, "utf8"));
+    assert.deepEqual(Object.keys(variables).sort(), [
+      "AWS_ACCESS_KEY_ID",
+      "AWS_ACCOUNT_ID",
+      "AWS_CREDENTIAL_EXPIRATION",
+      "AWS_DEFAULT_REGION",
+      "AWS_REGION",
+      "AWS_SECRET_ACCESS_KEY",
+      "AWS_SESSION_TOKEN",
+    ]);
+    assert.equal(variables.AWS_SESSION_TOKEN, token);
+    assert.equal(variables.AWS_SECRET_ACCESS_KEY, secret);
+    assert.equal(variables.AWS_REGION, "eu-west-1");
+    for (const line of run.stdout.split("\n").slice(0, -1)) assert.match(line, /^::add-mask::/);
+    for (const line of token.split("\n")) assert.ok(run.stdout.includes(`::add-mask::${line}\n`), line);
   });
 
   it("exec runs the command with the role's credentials, without shadowing variables, and returns its exit code", async () => {
