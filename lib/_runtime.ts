@@ -245,6 +245,7 @@ const runCommand: RunCommand = async (command, args, options) => {
     // The command exited but something it started still holds its output open: take what is in the
     // pipes, then stop the rest of its group.
     child.on("exit", (code) => {
+      if (settled) return;
       exitTimer = setTimeout(() => {
         if (settled) return;
         stop();
