@@ -208,11 +208,13 @@ function envToken(spec: EnvTokenSpec, env: Host["env"]): string {
     if (value) return value;
   }
   const names = [spec.name, ...(spec.alternatives ?? [])].join(" or ");
-  const fix = spec.platform && ENV_FIXES[spec.platform]?.(spec.name);
+  // Any variable name in a GitLab job (web_identity_token_env = NAME) is an id_tokens entry: say so.
+  const platform = spec.platform ?? (env.GITLAB_CI === "true" ? "GitLab" : undefined);
+  const fix = platform && ENV_FIXES[platform]?.(spec.name);
   throw new TokenError(
     "ERR_TOKEN_UNAVAILABLE",
     fix
-      ? `${spec.platform} did not give this job an OIDC token: ${names} is not set. ${fix}`
+      ? `${platform} did not give this job an OIDC token: ${names} is not set. ${fix}`
       : `The OIDC token is not available: the environment variable ${names} (web_identity_token_env) is not set or empty`,
   );
 }

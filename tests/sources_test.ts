@@ -190,6 +190,12 @@ describe("getToken: each kind of source", () => {
       code: "ERR_TOKEN_UNAVAILABLE",
       message: /the environment variable MY_TOKEN \(web_identity_token_env\) is not set or empty/,
     });
+    // In a GitLab job any variable is an id_tokens entry: the error shows the one to add.
+    await assert.rejects(getToken({ type: "env", name: "MY_TOKEN" }, host({ GITLAB_CI: "true" })), {
+      code: "ERR_TOKEN_UNAVAILABLE",
+      message:
+        /^GitLab did not give this job an OIDC token: MY_TOKEN is not set\. .*add to the job:\n {2}id_tokens:\n {4}MY_TOKEN:\n {6}aud: <the audience>$/s,
+    });
   });
 
   it("Buildkite: POSTs the audience to the agent API with the agent token", async () => {
