@@ -265,18 +265,23 @@ const runCommand: RunCommand = async (command, args, options) => {
   });
 };
 
+/** Deno's refusal to run a command (no --allow-run) as ERR_PERMISSION naming the flag; else undefined. */
+function deniedRun(err: unknown, what: string, flag: string): Oidc2AwsError | undefined {
+  const name = (err as { name?: string })?.name;
+  if (name !== "NotCapable" && name !== "PermissionDenied" && !/Requires run access/.test(String(err))) {
+    return undefined;
+  }
+  return new Oidc2AwsError("ERR_PERMISSION", `Deno denied running ${what}: run with --allow-run (or ${flag})`);
+}
+
 /**
- * A command that could not start, reduced to what is safe to show: its errno code (ENOENT, EACCES)
- * and no arguments (the raw error lists them). Deno's permission refusal becomes ERR_PERMISSION.
+ * A token command that could not start, reduced to what is safe to show: its errno code (ENOENT,
+ * EACCES) and no arguments (the raw error lists them, and the command is not quoted in case a
+ * token was pasted there). Deno's permission refusal becomes ERR_PERMISSION.
  */
 function commandError(err: unknown): Error {
-  const name = (err as { name?: string })?.name;
-  if (name === "NotCapable" || name === "PermissionDenied" || /Requires run access/.test(String(err))) {
-    return new Oidc2AwsError(
-      "ERR_PERMISSION",
-      "Deno denied running the token command: run with --allow-run (or --allow-run=<the command's name>)",
-    );
-  }
+  const denied = deniedRun(err, "the token command", "--allow-run=<the command's name>");
+  if (denied) return denied;
   const code = (err as { code?: unknown })?.code;
   return Object.assign(new Error(typeof code === "string" ? code : "it could not be started"), {
     code: typeof code === "string" ? code : undefined,
@@ -457,7 +462,12 @@ export function createCliSystem(): CliSystem {
   const spawn: CliSystem["spawn"] = async (command, args, env) => {
     const { spawn } = await childProcess();
     return new Promise((resolve, reject) => {
-      const child = spawn(command, args, { stdio: "inherit", env });
+      let child: NodeChild;
+      try {
+        child = spawn(command, args, { stdio: "inherit", env });
+      } catch (err) {
+        return reject(deniedRun(err, JSON.stringify(command), `--allow-run=${command}`) ?? err);
+      }
       const signals = ["SIGINT", "SIGTERM", "SIGHUP"];
       const forwarders = signals.map((signal) => () => void child.kill(signal));
       const listen = (on: boolean) =>
@@ -476,7 +486,7 @@ export function createCliSystem(): CliSystem {
       listen(true);
       child.on("error", (err) => {
         listen(false);
-        reject(err);
+        reject(deniedRun(err, JSON.stringify(command), `--allow-run=${command}`) ?? err);
       });
       child.on("exit", (code, signal) => {
         listen(false);

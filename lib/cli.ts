@@ -330,14 +330,8 @@ async function exec(
   try {
     result = await system.spawn(command[0], command.slice(1), env);
   } catch (err) {
+    if (err instanceof Oidc2AwsError) throw err; // ERR_PERMISSION: Deno without --allow-run
     const code = (err as { code?: string }).code;
-    const name = (err as { name?: string }).name;
-    if (name === "NotCapable" || name === "PermissionDenied" || /Requires run access/.test(String(err))) {
-      throw new Oidc2AwsError(
-        "ERR_PERMISSION",
-        `Deno denied running ${JSON.stringify(command[0])}: run with --allow-run (or --allow-run=${command[0]})`,
-      );
-    }
     throw new Oidc2AwsError(
       "ERR_EXEC",
       code === "ENOENT"
