@@ -1,4 +1,5 @@
 // Shared test helpers: a scripted fetch that records requests, fake tokens, an instant clock.
+import { execFile } from "node:child_process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Fetch, FetchInit } from "../mod.ts";
@@ -171,4 +172,25 @@ export function parseGithubEnv(text: string): Record<string, string> {
     }
   }
   return result;
+}
+
+/** What {@linkcode run} returns: the exit code (1 when killed or not started) and the output. */
+export interface Ran {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command without a shell (2 minutes at most); never rejects on a non-zero exit. */
+export function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string> },
+): Promise<Ran> {
+  return new Promise((resolve) => {
+    execFile(command, args, { ...options, timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
 }

@@ -5,30 +5,19 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { run } from "./_helpers.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
 
 describe("npm run demo", { skip: !onNode && "npm runs the demo on Node: tested in the Node run only" }, () => {
   it("assumes several roles, runs the SDK under exec, caches, explains a refusal, and exits 0", async () => {
-    const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>(
-      (resolve) => {
-        execFile(
-          process.execPath,
-          ["--import", "tsx", "scripts/demo.ts"],
-          {
-            cwd: root,
-            timeout: 60_000,
-            env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1" },
-          },
-          (error, out, err) =>
-            resolve({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: out, stderr: err }),
-        );
-      },
-    );
+    const { code, stdout, stderr } = await run(process.execPath, ["--import", "tsx", "scripts/demo.ts"], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1" },
+    });
     assert.equal(code, 0, stderr + stdout);
     assert.match(stdout, /^ {4}assumed {3}arn:aws:sts::123456789012:assumed-role\//m, "the first role");
     assert.match(stdout, /^ {4}assumed {3}arn:aws:sts::210987654321:assumed-role\//m, "a second role at once");

@@ -7,35 +7,19 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type Emulator, startEmulator } from "../emulator/mod.ts";
 import { VERSION } from "../mod.ts";
+import { run } from "./_helpers.ts";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
 const ROLE = "arn:aws:iam::123456789012:role/packaged";
-
-interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command; resolves with its exit code and output (never rejects on a non-zero exit). */
-function run(command: string, args: string[], options: { cwd: string; env?: Record<string, string> }): Promise<Ran> {
-  return new Promise((resolve) => {
-    execFile(command, args, { ...options, timeout: 120_000, maxBuffer: 16 << 20 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
-}
 
 describe("the npm package, packed and installed into a fresh project", {
   skip: !onNode && "drives npm and node: runs in the Node test run only",
@@ -56,7 +40,7 @@ describe("the npm package, packed and installed into a fresh project", {
     const [info] = JSON.parse(packed.stdout);
     files = info.files.map((f: { path: string }) => f.path).sort();
     project = join(dir, "consumer");
-    await run("mkdir", ["-p", project], { cwd: dir });
+    await mkdir(project);
     await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
     const installed = await run(
       "npm",
