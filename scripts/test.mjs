@@ -14,7 +14,7 @@ const filter = args.filter((a) => !a.startsWith("--"));
 const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
 const tests = filter.length
   ? filter
-  : readdirSync("tests").filter((f) => f.endsWith("_test.ts")).sort().map((f) => `tests/${f}`);
+  : readdirSync("tests", { recursive: true }).filter((f) => f.endsWith("_test.ts")).sort().map((f) => `tests/${f}`);
 
 /** Runs a command, streaming its output; resolves { code, output }. */
 function run(label, command, argv, options = {}) {
