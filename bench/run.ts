@@ -104,7 +104,7 @@ interface Emulator {
   stop(): void;
 }
 
-/** Starts an emulator process (emulator/main.ts or bench/latency_emulator.ts); resolves its env. */
+/** Starts an emulator process (emulator/main.ts or bench/cases/latency_emulator.ts); resolves its env. */
 function startEmulator(args: string[]): Promise<Emulator> {
   const child = spawn(process.execPath, ["--import", "tsx", ...args], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
   children.add(child);
@@ -210,7 +210,7 @@ const KEY = /"AccessKeyId":"ASIA\w+"/;
 
 function casesFor(runtime: Runtime, stsHost: string, readable: string): Case[] {
   const bin = BIN[runtime];
-  const b = (file: string) => join(ROOT, "bench", file);
+  const b = (file: string) => join(ROOT, "bench/cases", file);
   const deno = (flags: string[], file: string) => [bin, "run", ...flags, file];
   // Deno gets the narrow flags a user would give (the SDK gets -A: it reads more than we can list).
   const net = [`--allow-env`, `--allow-net=${stsHost}`];
@@ -286,8 +286,8 @@ type InProcess = Record<string, number[]>;
 
 async function inProcess(runtime: Runtime, options: Options, env: Record<string, string>): Promise<InProcess | string> {
   const script = runtime === "deno"
-    ? ["run", "-A", join(ROOT, "bench/inproc_deno.js")]
-    : [join(ROOT, "bench/inproc_npm.js")];
+    ? ["run", "-A", join(ROOT, "bench/cases/inproc_deno.js")]
+    : [join(ROOT, "bench/cases/inproc_npm.js")];
   const run = await runOnce([BIN[runtime], ...script, ...(options.quick ? ["--quick"] : [])], env, undefined, 300_000);
   if (!run.ok) return lastLine(run.stderr, "failed");
   return JSON.parse(run.stdout) as InProcess;
@@ -397,7 +397,7 @@ function report(ctx: Context): string {
       "--allow-net=HOST --allow-read=CONFIG,~/.aws cli.ts` (no type check, the module graph cached by the warm-up). " +
       "The library and import scripts load dist/mod.js on Node and Bun, mod.ts on Deno; the SDK script gets -A on " +
       "Deno. Node's empty process is `node -e 0`; its import baseline is an empty ES module. Every script prints " +
-      "the cheapest way on its runtime (see bench/floor_fetch.js). Scripts: bench/*.js.",
+      "the cheapest way on its runtime (see bench/cases/floor_fetch.js). Scripts: bench/cases/*.js.",
   );
   line();
   line("## In process");
@@ -547,7 +547,7 @@ async function main(): Promise<number> {
   try {
     const [emulator, slow] = await Promise.all([
       startEmulator(["emulator/main.ts", "--roles", "any"]),
-      startEmulator(["bench/latency_emulator.ts", String(LATENCY_MS)]),
+      startEmulator(["bench/cases/latency_emulator.ts", String(LATENCY_MS)]),
     ]);
     emulators.push(emulator, slow);
     // A small config file of 20 web identity profiles; HOME is empty, so no ~/.aws is read.

@@ -1,5 +1,5 @@
 // In-process measurements of mod.ts on Deno; see _inproc.js.
-import * as mod from "../mod.ts";
+import * as mod from "../../mod.ts";
 import { measure } from "./_inproc.js";
 
 const env = Deno.env.toObject();

@@ -10,7 +10,7 @@ import { statSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
 // A difference of two noisy medians (the import cost) may come out below zero in a quick run.
 const NUMBER = String.raw`-?\d+(?:\.\d+)?`;
