@@ -43,7 +43,7 @@ describe("bench/run.ts --quick", {
       assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
       const out = run.stdout;
 
-      // Fresh-process cases: median, p90, ratio to the floor, peak RSS (a dash where /usr/bin/time is missing).
+      // Fresh-process cases: median, p25, p75, ratio to the floor, peak RSS (a dash where /usr/bin/time is missing).
       for (
         const label of [
           "empty process",
@@ -57,7 +57,7 @@ describe("bench/run.ts --quick", {
         ]
       ) {
         const row = new RegExp(
-          `^\\| node \\| ${label}[^|]* \\| ${NUMBER} \\| ${NUMBER} \\| ${NUMBER} \\| (?:${NUMBER}|—) \\|$`,
+          `^\\| node \\| ${label}[^|]* \\| ${NUMBER} \\| ${NUMBER} \\| ${NUMBER} \\| ${NUMBER} \\| (?:${NUMBER}|—) \\|$`,
           "m",
         );
         assert.match(out, row, `no row with numbers for ${label}`);
@@ -87,6 +87,11 @@ describe("bench/run.ts --quick", {
 
       assert.match(out, /npm pack --dry-run`: \d+ bytes packed/);
       assert.match(out, /^- machine: .+, \d+ cores/m);
+      // The header says how the run avoids the measurement traps.
+      assert.match(out, /^- \d+ counted runs .*round-robin: every round runs each case once, in a new shuffled order/m);
+      assert.match(out, /^- figures: median with p25 and p75 .*ratio of medians from this run/m);
+      assert.match(out, /^- environment of every timed command: .*NODE_EXTRA_CA_CERTS is never passed/m);
+      assert.match(out, /^- Deno floor: bench\/cases\/floor_fetch\.js reads `Deno\.env`/m);
       assert.match(out, /^## Targets$/m);
       for (
         const target of [

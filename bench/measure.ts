@@ -1,0 +1,150 @@
+/**
+ * Measuring: runs one command as a fresh process, in the environment every timed command gets, and
+ * times it from spawn to exit (with its peak RSS where /usr/bin/time exists); the in-process
+ * figures' script and the npm tarball's size.
+ *
+ * @module
+ */
+import { execFile, spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import process from "node:process";
+import { children, ROOT } from "./processes.ts";
+
+/** A runtime the benchmark drives. */
+export type Runtime = "node" | "deno" | "bun";
+/** Every runtime, in the report's order. */
+export const RUNTIMES: readonly Runtime[] = ["node", "deno", "bun"];
+/** The executable of each runtime: this Node, and the Deno and Bun of node_modules. */
+export const BIN: Record<Runtime, string> = {
+  node: process.execPath,
+  deno: join(ROOT, "node_modules/.bin/deno"),
+  bun: join(ROOT, "node_modules/.bin/bun"),
+};
+const TIME = "/usr/bin/time";
+/** Whether peak RSS is measured (/usr/bin/time exists). */
+export const RSS_MEASURED: boolean = existsSync(TIME);
+
+/**
+ * Variables never passed to a timed command, even when a caller's environment has them.
+ * `NODE_EXTRA_CA_CERTS` makes every Node process read and parse a CA bundle at start (~60 ms on a
+ * machine that sets it); CI runners don't set it, so a timed command must not have it either.
+ */
+export const LEFT_OUT: readonly string[] = ["NODE_EXTRA_CA_CERTS"];
+
+/**
+ * The environment of a timed command: exactly the variables given (never the caller's whole
+ * environment), minus {@link LEFT_OUT}.
+ */
+export function timedEnv(env: Record<string, string>): Record<string, string> {
+  const copy = { ...env };
+  for (const name of LEFT_OUT) delete copy[name];
+  return copy;
+}
+
+/** One run of a command. */
+export interface Run {
+  ok: boolean;
+  ms: number;
+  rssKb?: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** How {@link runOnce} runs a command. */
+export interface RunOptions {
+  /** The variables the command gets (through {@link timedEnv}). */
+  env: Record<string, string>;
+  /** Where `time -f %M` writes the peak RSS; omitted, the command runs without `time`. */
+  rssFile?: string;
+  timeoutMs?: number;
+}
+
+/**
+ * Runs one command as a fresh process and times it from spawn to exit. With `rssFile` the command
+ * runs under `time -f %M` for its peak RSS; that wrapper adds the same ~1 ms exec to every case, so
+ * it shifts ratios a little toward 1 and never reorders them.
+ */
+export function runOnce(argv: string[], { env, rssFile, timeoutMs = 60_000 }: RunOptions): Promise<Run> {
+  const command = rssFile ? [TIME, "-f", "%M", "-o", rssFile, ...argv] : argv;
+  return new Promise((resolve) => {
+    const start = process.hrtime.bigint();
+    // detached: its own process group, so a timeout or Ctrl-C kills the command under `time` too.
+    const child = spawn(command[0], command.slice(1), {
+      cwd: ROOT,
+      env: timedEnv(env),
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    children.add(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout!.on("data", (chunk) => (stdout += chunk));
+    child.stderr!.on("data", (chunk) => (stderr += chunk));
+    const timer = setTimeout(() => {
+      stderr += `\n(killed after ${timeoutMs} ms)`;
+      process.kill(-child.pid!, "SIGKILL");
+    }, timeoutMs);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve({ ok: false, ms: NaN, stdout, stderr: `${stderr}${err.message}` });
+    });
+    child.on("close", async (code) => {
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      clearTimeout(timer);
+      children.delete(child);
+      const rssKb = rssFile ? await readRss(rssFile) : undefined;
+      resolve({ ok: code === 0, ms, rssKb, stdout, stderr });
+    });
+  });
+}
+
+/** The peak RSS (kB) `time` wrote; it writes "Command exited with non-zero status N" first on failure. */
+async function readRss(file: string): Promise<number | undefined> {
+  const lines = (await readFile(file, "utf8").catch(() => "")).trim().split("\n");
+  return Number(lines.at(-1)) || undefined;
+}
+
+/** The last line of a failed run's stderr, for the report. */
+export function lastLine(text: string, fallback: string): string {
+  return (text.trim().split("\n").filter(Boolean).at(-1) ?? fallback).slice(0, 200);
+}
+
+/** The in-process figures of one runtime: every figure as an array of samples (bench/cases/_inproc.js). */
+export type InProcess = Record<string, number[]>;
+
+/** Runs the in-process script of `runtime` in a fresh process; its figures, or why it failed. */
+export async function inProcess(
+  runtime: Runtime,
+  { quick, env }: { quick: boolean; env: Record<string, string> },
+): Promise<InProcess | string> {
+  const script = runtime === "deno"
+    ? ["run", "-A", join(ROOT, "bench/cases/inproc_deno.js")]
+    : [join(ROOT, "bench/cases/inproc_npm.js")];
+  const argv = [BIN[runtime], ...script, ...(quick ? ["--quick"] : [])];
+  const run = await runOnce(argv, { env, timeoutMs: 300_000 });
+  if (!run.ok) return lastLine(run.stderr, "failed");
+  return JSON.parse(run.stdout) as InProcess;
+}
+
+/** What `npm pack --dry-run --json` says of the package. */
+export interface Pack {
+  size: number;
+  unpackedSize: number;
+  entryCount: number;
+}
+
+/** The npm tarball's size (not timed), or why `npm pack` failed. */
+export function tarball(): Promise<Pack | string> {
+  // --ignore-scripts: prepack would rebuild dist/, which `npm run bench` has just done.
+  const env = { ...process.env, npm_config_update_notifier: "false" };
+  return new Promise((resolve) => {
+    execFile("npm", ["pack", "--dry-run", "--json", "--ignore-scripts"], { cwd: ROOT, env }, (err, stdout, stderr) => {
+      if (err) return resolve(`npm pack failed: ${stderr.trim().split("\n").at(-1)}`);
+      const [pack] = JSON.parse(stdout) as Pack[];
+      resolve(pack);
+    });
+  });
+}

@@ -1,0 +1,142 @@
+/**
+ * The report: bench/RESULTS.md's markdown text from a run's {@link Results}. Its header says how the
+ * run was measured, including how it avoids the traps that would skew the figures.
+ *
+ * @module
+ */
+import { LEFT_OUT, RSS_MEASURED, type Runtime } from "./measure.ts";
+import { caseMs, find, floorOf, importCost, LABELS, LATENCY_MS, type Results } from "./results.ts";
+import { fixed, spread } from "./stats.ts";
+import { targets } from "./targets.ts";
+
+/** The whole report, ending in a newline. */
+export function report(results: Results): string {
+  const sections = [
+    ["# oidc2aws benchmark", header(results)],
+    ["## Fresh process (wall ms from spawn to exit)", freshProcess(results)],
+    ["## In process", inProcess(results)],
+    ["## npm tarball", [tarball(results)]],
+    ["## Targets", targets(results).map((t) => `- ${t}`)],
+  ] as const;
+  return `${sections.map(([title, lines]) => [title, "", ...lines].join("\n")).join("\n\n")}\n`;
+}
+
+function header({ options, machine }: Results): string[] {
+  return [
+    ...machine.map((m) => `- ${m}`),
+    `- ${options.runs} counted runs per fresh-process case after ${options.warmup} warm-up run(s), round-robin: ` +
+    `every round runs each case once, in a new shuffled order, so a drift of the machine (absolute times move ` +
+    `up to 1.5× within minutes) hits every case alike${options.quick ? " (**--quick**: too few runs to compare)" : ""}`,
+    "- figures: median with p25 and p75 (nearest rank) of the counted runs; × floor is the ratio of medians from " +
+    "this run: compare ratios, not absolute times across runs",
+    `- environment of every timed command: only the variables the harness sets (PATH, an empty HOME, the ` +
+    `emulator's), never the caller's; ${LEFT_OUT.join(", ")} is never passed (it costs every Node process ` +
+    "~60 ms at start on a machine that sets it; CI runners don't)",
+    "- Deno floor: bench/cases/floor_fetch.js reads `Deno.env` and prints with `console.log` on Deno; touching " +
+    "`globalThis.process` would load Deno's Node compatibility layer (~19 ms)",
+    `- peak RSS: ${RSS_MEASURED ? "`/usr/bin/time -f %M` (median of the runs)" : "omitted (no /usr/bin/time)"}`,
+    "- emulator: its own Node process on 127.0.0.1, no added latency (except where a row says so)",
+  ];
+}
+
+const escape = (text: string): string => text.replace(/\|/g, "\\|");
+
+function freshProcess(results: Results): string[] {
+  const lines = [
+    "| runtime | case | median ms | p25 ms | p75 ms | × floor | peak RSS MB |",
+    "|---|---|---:|---:|---:|---:|---:|",
+  ];
+  for (const runtime of results.options.runtimes) {
+    const floor = floorOf(results.cases, runtime);
+    for (const c of results.cases.filter((c) => c.runtime === runtime)) {
+      const label = `${LABELS[c.id]}${c === floor ? " **(floor)**" : ""}`;
+      if (c.error || !c.runs.length) {
+        lines.push(`| ${runtime} | ${label} | failed: ${escape(c.error ?? "no runs")} | | | | |`);
+        continue;
+      }
+      const t = spread(c.runs.map((r) => r.ms));
+      const rss = c.runs.map((r) => r.rssKb).filter((k): k is number => k !== undefined);
+      const rssMb = rss.length ? fixed(spread(rss).median / 1024) : "—";
+      lines.push(
+        `| ${runtime} | ${label} | ${fixed(t.median)} | ${fixed(t.p25)} | ${fixed(t.p75)} | ` +
+          `${fixed(t.median / caseMs(floor), 2)} | ${rssMb} |`,
+      );
+    }
+  }
+  lines.push(
+    "",
+    "Commands: Node `node dist/cli.js`, Bun `bun dist/cli.js` (what `bunx --bun oidc2aws` runs; plain `bunx` follows " +
+      "the `#!/usr/bin/env node` line), Deno `deno run --allow-env --allow-net=HOST --allow-read=CONFIG,~/.aws cli.ts` " +
+      "(no type check, the module graph cached by the warm-up). The library and import scripts load dist/mod.js on " +
+      "Node and Bun, mod.ts on Deno; the SDK script gets -A on Deno. Node's empty process is `node -e 0`; its import " +
+      "baseline is an empty ES module. Every script prints the cheapest way on its runtime (see " +
+      "bench/cases/floor_fetch.js). Scripts: bench/cases/*.js.",
+  );
+  return lines;
+}
+
+/** A table row: the median cell, then p25 and p75 (empty cells where a figure has no spread). */
+function row(runtime: Runtime, label: string, cells: [string, string?, string?]): string {
+  return `| ${runtime} | ${label} | ${cells[0]} | ${cells[1] ?? ""} | ${cells[2] ?? ""} |`;
+}
+
+function inProcess(results: Results): string[] {
+  const lines = ["| runtime | measurement | median | p25 | p75 |", "|---|---|---:|---:|---:|"];
+  for (const runtime of results.options.runtimes) {
+    lines.push(row(runtime, "import mod.ts, fresh process: import − empty process (ms, medians)", [
+      fixed(importCost(results, runtime), 2),
+    ]));
+    if (runtime === "node") {
+      lines.push(row(runtime, "import mod.ts, fresh process: import − empty ES module (ms, medians)", [
+        fixed(importCost(results, runtime, "emptyModule"), 2),
+      ]));
+    }
+    const imports = (find(results, runtime, "import")?.runs ?? [])
+      .map((r) => Number(/^import ms ([\d.]+)$/m.exec(r.stdout)?.[1]));
+    const s = spread(imports);
+    lines.push(row(runtime, "import mod.ts, `await import()` timed inside the process (ms)", [
+      fixed(s.median, 2),
+      fixed(s.p25, 2),
+      fixed(s.p75, 2),
+    ]));
+    lines.push(...inProcessFigures(results, runtime));
+  }
+  return lines;
+}
+
+/** The rows of bench/cases/_inproc.js's figures on one runtime. */
+function inProcessFigures(results: Results, runtime: Runtime): string[] {
+  const r = results.inproc[runtime];
+  if (r === undefined) return [];
+  if (typeof r === "string") return [row(runtime, "in-process figures", [`failed: ${escape(r)}`])];
+  const cells = (samples: number[], digits: number): [string, string, string] => {
+    const s = spread(samples);
+    return [fixed(s.median, digits), fixed(s.p25, digits), fixed(s.p75, digits)];
+  };
+  const lines = [
+    row(runtime, "parseConfig, 1,000-profile file (µs per profile)", cells(r.parseConfigUsPerProfile, 2)),
+    row(runtime, "cached fromWebIdentity provider call (ns per call)", cells(r.cachedProviderNsPerCall, 0)),
+  ];
+  for (const [suffix, note] of [["", "no latency"], ["Latency", `${LATENCY_MS} ms latency per answer`]]) {
+    for (const [who, label] of [["", "oidc2aws"], ["Floor", "floor (bare fetch)"]]) {
+      const one = spread(r[`one${who}${suffix}Ms`]);
+      const twenty = spread(r[`twenty${who}${suffix}Ms`]);
+      const pair = (key: "median" | "p25" | "p75") => `${fixed(one[key])} / ${fixed(twenty[key])}`;
+      lines.push(
+        row(runtime, `${label}, ${note}: 1 profile / 20 at once (ms) → ratio of medians`, [
+          `${pair("median")} → **${fixed(twenty.median / one.median, 2)}×**`,
+          pair("p25"),
+          pair("p75"),
+        ]),
+      );
+    }
+  }
+  return lines;
+}
+
+function tarball({ pack }: Results): string {
+  return typeof pack === "string"
+    ? pack
+    : `\`npm pack --dry-run\`: ${pack.size} bytes packed (${fixed(pack.size / 1000, 1)} kB), ` +
+      `${pack.unpackedSize} bytes unpacked, ${pack.entryCount} files`;
+}

@@ -1,0 +1,84 @@
+/**
+ * What a benchmark run collects (its options, the cases and their runs, the in-process figures, the
+ * tarball) and the figures derived from it that both the report and the targets use: a case's
+ * median, a runtime's floor, the import cost.
+ *
+ * @module
+ */
+import type { InProcess, Pack, Run, Runtime } from "./measure.ts";
+import { median } from "./stats.ts";
+
+/** Emulated network latency (ms before every answer) for the second "20 profiles" figure. */
+export const LATENCY_MS = 25;
+
+/** The command line of `bench/run.ts`. */
+export interface Options {
+  quick: boolean;
+  runs: number;
+  warmup: number;
+  runtimes: Runtime[];
+  out?: string;
+}
+
+/** A fresh-process case. */
+export type CaseId = "empty" | "emptyModule" | "floorFetch" | "floorHttp" | "cli" | "lib" | "sdk" | "import";
+
+/** One fresh-process case on one runtime, with its counted runs (or why it was dropped). */
+export interface Case {
+  runtime: Runtime;
+  id: CaseId;
+  argv: string[];
+  /** What a successful run prints. */
+  expect: RegExp;
+  runs: Run[];
+  error?: string;
+}
+
+/** Each case's label in the report. */
+export const LABELS: Record<CaseId, string> = {
+  empty: "empty process",
+  emptyModule: "empty module (import baseline)",
+  floorFetch: "floor: global fetch",
+  floorHttp: "floor: node:http",
+  cli: "oidc2aws CLI credential-process --no-cache",
+  lib: "oidc2aws library resolveProfile + assumeRole",
+  sdk: "AWS SDK v3 (@aws-sdk/client-sts)",
+  import: "import mod.ts only",
+};
+
+/** Everything one run of the benchmark measured. */
+export interface Results {
+  options: Options;
+  /** The report's first lines: machine, runtimes, date, load. */
+  machine: string[];
+  cases: Case[];
+  inproc: Partial<Record<Runtime, InProcess | string>>;
+  pack: Pack | string;
+}
+
+/** The case `id` on `runtime`, if it ran. */
+export function find(results: Results, runtime: Runtime, id: CaseId): Case | undefined {
+  return results.cases.find((c) => c.runtime === runtime && c.id === id);
+}
+
+/** A case's median wall time (ms); NaN when it has no runs. */
+export function caseMs(c?: Case): number {
+  return c?.runs.length ? median(c.runs.map((r) => r.ms)) : NaN;
+}
+
+/** The floor of a runtime: the faster (by median) of its two floor scripts. */
+export function floorOf(cases: Case[], runtime: Runtime): Case | undefined {
+  const floors = cases.filter((c) => c.runtime === runtime && c.id.startsWith("floor") && c.runs.length);
+  return floors.sort((a, b) => caseMs(a) - caseMs(b))[0];
+}
+
+/**
+ * The import cost in a fresh process: median wall time of the import script minus the empty
+ * process's (the issue's definition, used for the target). On Node an empty process is `node -e 0`;
+ * `baseline: "emptyModule"` subtracts an empty ES module instead, leaving out the ES module loader's
+ * own start (~3 ms), which any ES module pays.
+ */
+export function importCost(results: Results, runtime: Runtime, baseline: "empty" | "emptyModule" = "empty"): number {
+  const base = runtime === "node" ? baseline : "empty";
+  return caseMs(find(results, runtime, "import")) - caseMs(find(results, runtime, base));
+}

@@ -1,0 +1,103 @@
+/**
+ * The benchmark's targets and the met/missed judgement of a run against them: one line per target
+ * for the report's "Targets" section.
+ *
+ * @module
+ */
+import type { Runtime } from "./measure.ts";
+import { type CaseId, caseMs, find, floorOf, importCost, LABELS, LATENCY_MS, type Results } from "./results.ts";
+import { fixed, median } from "./stats.ts";
+
+/** A case within `limit`× the floor of its runtime (ratio of medians from the same run). */
+interface FloorTarget {
+  name: string;
+  id: CaseId;
+  runtime: Runtime;
+  limit: number;
+}
+
+/** The targets, in the report's order. */
+export const TARGETS = {
+  floor: [
+    { name: "CLI", id: "cli", runtime: "node", limit: 1.15 },
+    { name: "CLI", id: "cli", runtime: "deno", limit: 1.15 },
+    { name: "CLI", id: "cli", runtime: "bun", limit: 1.5 },
+    { name: "Library", id: "lib", runtime: "node", limit: 1.1 },
+    { name: "Library", id: "lib", runtime: "deno", limit: 1.1 },
+  ] as FloorTarget[],
+  /** The AWS SDK v3 at least this many times the CLI's wall time, on Node. */
+  sdkOverCli: 2,
+  /** The fresh-process import cost of mod.ts on Node (import − empty process), at most (ms). */
+  importMs: 5,
+  /** 20 profiles assumed at once within this many times one profile, on every runtime. */
+  twentyOverOne: 2,
+  /** The npm tarball, at most (bytes). */
+  tarballBytes: 30_000,
+} as const;
+
+const verdict = (ok: boolean): string => (ok ? "**met**" : "**NOT MET**");
+
+/** One line per target: met, NOT MET, or not measured (and why). */
+export function targets(results: Results): string[] {
+  const has = (runtime: Runtime) => results.options.runtimes.includes(runtime);
+  const lines = TARGETS.floor.filter((t) => has(t.runtime)).map((t) => floorTarget(results, t));
+  if (has("node")) lines.push(sdkTarget(results), importTarget(results));
+  for (const runtime of results.options.runtimes) lines.push(concurrencyTarget(results, runtime));
+  lines.push(tarballTarget(results));
+  return lines;
+}
+
+function floorTarget(results: Results, { name, id, runtime, limit }: FloorTarget): string {
+  const floor = floorOf(results.cases, runtime);
+  const c = find(results, runtime, id);
+  const ratio = caseMs(c) / caseMs(floor);
+  if (!Number.isFinite(ratio)) {
+    return `${name} ≤ ${limit}× floor on ${runtime}: not measured (${c?.error ?? "a case failed"})`;
+  }
+  return `${name} ≤ ${limit}× floor on ${runtime}: ${verdict(ratio <= limit)}, ${fixed(ratio, 2)}× ` +
+    `(${fixed(caseMs(c))} ms vs ${LABELS[floor!.id]} ${fixed(caseMs(floor))} ms)`;
+}
+
+function sdkTarget(results: Results): string {
+  const limit = TARGETS.sdkOverCli;
+  const sdk = caseMs(find(results, "node", "sdk"));
+  const cli = caseMs(find(results, "node", "cli"));
+  const ratio = sdk / cli;
+  return Number.isFinite(ratio)
+    ? `AWS SDK v3 ≥ ${limit}× the CLI on node: ${verdict(ratio >= limit)}, ${fixed(ratio, 2)}× ` +
+      `(${fixed(sdk)} ms vs ${fixed(cli)} ms)`
+    : `AWS SDK v3 ≥ ${limit}× the CLI on node: not measured (a case failed)`;
+}
+
+function importTarget(results: Results): string {
+  const limit = TARGETS.importMs;
+  const cost = importCost(results, "node");
+  return Number.isFinite(cost)
+    ? `mod.ts import ≤ ${limit} ms on node: ${verdict(cost <= limit)}, ${fixed(cost, 2)} ms ` +
+      `(fresh process, import − empty process; ${
+        fixed(importCost(results, "node", "emptyModule"), 2)
+      } ms over an empty ES module)`
+    : `mod.ts import ≤ ${limit} ms on node: not measured (a case failed)`;
+}
+
+function concurrencyTarget(results: Results, runtime: Runtime): string {
+  const limit = TARGETS.twentyOverOne;
+  const r = results.inproc[runtime];
+  if (!r || typeof r === "string") return `20 profiles ≤ ${limit}× one on ${runtime}: not measured (${r ?? "skipped"})`;
+  const ratio = (who: string, suffix: string) =>
+    median(r[`twenty${who}${suffix}Ms`]) / median(r[`one${who}${suffix}Ms`]);
+  return `20 profiles ≤ ${limit}× one on ${runtime}: no latency ${verdict(ratio("", "") <= limit)} at ` +
+    `${fixed(ratio("", ""), 2)}× (the bare-fetch floor: ${fixed(ratio("Floor", ""), 2)}×, the emulator's CPU bound); ` +
+    `with ${LATENCY_MS} ms latency ${verdict(ratio("", "Latency") <= limit)} at ${fixed(ratio("", "Latency"), 2)}× ` +
+    `(floor ${fixed(ratio("Floor", "Latency"), 2)}×)`;
+}
+
+function tarballTarget({ pack }: Results): string {
+  const limit = TARGETS.tarballBytes;
+  const name = `npm tarball ≤ ${limit / 1000} kB`;
+  return typeof pack === "string"
+    ? `${name}: not measured (${pack})`
+    : `${name}: ${verdict(pack.size <= limit)}, ${
+      fixed(pack.size / 1000, 1)
+    } kB (${pack.size} bytes, ${pack.entryCount} files)`;
+}
