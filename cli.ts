@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { runCli } from "./lib/cli.ts";
-import { createCliSystem } from "./lib/_runtime.ts";
+import { runCli } from "./cli/main.ts";
+import { createRuntime } from "./lib/_runtime/mod.ts";
 
-const system = createCliSystem();
-system.setExitCode(await runCli(system.args, system));
+const runtime = await createRuntime();
+runtime.setExitCode(await runCli(runtime.args, runtime));

@@ -29,7 +29,7 @@ export {
   type ValueOrigin,
   XmlError,
 } from "./lib/errors.ts";
-export type { Env, Fetch, FetchInit, FetchResponse, HostOptions, ReadFile, RunCommand } from "./lib/runtime.ts";
+export type { Env, Fetch, FetchInit, FetchResponse, HostOptions, ReadFile, RunCommand } from "./lib/host.ts";
 export {
   type ConfigSection,
   loadConfig,

@@ -1,6 +1,6 @@
 import { HttpError, Oidc2AwsError } from "./errors.ts";
 import { redact } from "./_redact.ts";
-import type { Fetch, FetchInit, FetchResponse } from "./runtime.ts";
+import type { Fetch, FetchInit, FetchResponse } from "./host.ts";
 
 /** An answer read in full (up to a size cap). */
 export interface Answer {

@@ -1,4 +1,4 @@
-import type { Env } from "./runtime.ts";
+import type { Env } from "./host.ts";
 
 /** Expands `$VAR` / `${VAR}` (unknown ones stay) and then a leading `~`, like Python's os.path. */
 export function expandPath(path: string, env: Env): string {

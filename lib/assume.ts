@@ -12,7 +12,7 @@ import { describeTokenSpec } from "./token_spec.ts";
 import { assumeRoleWithWebIdentity, FRESH_TOKEN_CODES, retryAfterHeader } from "./sts.ts";
 import { attemptTimeout, backoff, retryContext } from "./retry.ts";
 import { retryAfterMs } from "./_http.ts";
-import { hostDefaults } from "./_defaults.ts";
+import { hostDefaults } from "./host.ts";
 import type { WebIdentityProfile } from "./profile.ts";
 
 /** Options of {@linkcode assumeRole}. */

@@ -6,7 +6,7 @@
  */
 import { ConfigError, ConfigSyntaxError, Oidc2AwsError } from "./errors.ts";
 import { expandPath } from "./_path.ts";
-import type { Env, ReadFile } from "./runtime.ts";
+import type { Env, ReadFile } from "./host.ts";
 
 /** One section: lowercased keys to values; a nested block (`s3 =` + indented lines) is a map. */
 export type ConfigSection = Record<string, string | Record<string, string>>;

@@ -220,3 +220,13 @@ export class XmlError extends Oidc2AwsError {
     this.offset = offset;
   }
 }
+
+/**
+ * Whether an error is Deno's refusal of a permission (`NotCapable`, `PermissionDenied`, "Requires …
+ * access"): the one place that recognises it, for the runtime adapter, the HTTP layer and the CLI.
+ */
+export function isPermissionDenied(err: unknown): boolean {
+  const name = (err as { name?: string } | null)?.name;
+  return name === "NotCapable" || name === "PermissionDenied" ||
+    /Requires \w+ access/.test(String((err as { message?: string } | null)?.message ?? ""));
+}

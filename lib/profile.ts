@@ -10,8 +10,8 @@ import { ConfigError, describeOrigin, type ValueOrigin } from "./errors.ts";
 import { expandPath } from "./_path.ts";
 import { parseTokenEnv, parseTokenProcess, parseTokenServer, type TokenSpec } from "./token_spec.ts";
 import { quote } from "./_redact.ts";
-import { hostDefaults } from "./_defaults.ts";
-import type { HostOptions } from "./runtime.ts";
+import { hostDefaults } from "./host.ts";
+import type { HostOptions } from "./host.ts";
 
 /** Everything needed to assume one role with a web identity token. */
 export interface WebIdentityProfile {

@@ -1,6 +1,6 @@
-import type { Host } from "./_defaults.ts";
+import type { Host } from "./host.ts";
 import { ConfigError } from "./errors.ts";
-import type { Env } from "./runtime.ts";
+import type { Env } from "./host.ts";
 
 /** How oidc2aws retries: attempts, backoff and time limits. */
 export interface RetryPolicy {

@@ -8,8 +8,8 @@ import { HttpError, StsError, XmlError } from "./errors.ts";
 import { type Answer, displayUrl, exchange } from "./_http.ts";
 import { redact } from "./_redact.ts";
 import { childElement, childText, parseXml, type XmlElement } from "./xml.ts";
-import { hostDefaults } from "./_defaults.ts";
-import type { Fetch } from "./runtime.ts";
+import { hostDefaults } from "./host.ts";
+import type { Fetch } from "./host.ts";
 import { VERSION } from "./version.ts";
 
 /** The STS API version sent with every request. */

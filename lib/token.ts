@@ -8,8 +8,8 @@
 import { HttpError, Oidc2AwsError, TokenError } from "./errors.ts";
 import { type Answer, displayUrl, exchange, isLoopback, retryAfterMs } from "./_http.ts";
 import { attemptTimeout, backoff, type RetryContext, retryContext, type RetryPolicy } from "./retry.ts";
-import { type Host, hostDefaults } from "./_defaults.ts";
-import type { HostOptions, RunCommand } from "./runtime.ts";
+import { type Host, hostDefaults } from "./host.ts";
+import type { HostOptions, RunCommand } from "./host.ts";
 import {
   type AzureTokenSpec,
   type BuildkiteTokenSpec,

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run build`: the npm build in dist/.
-// - JavaScript: esbuild bundles mod.ts and cli.ts (sharing one chunk), because Node 20's ES module
+// - JavaScript: esbuild bundles mod.ts and cli.ts (one file each), because Node 20's ES module
 //   loader costs ~0.5 ms per file and a CI step pays it on every cold start (bench/RESULTS.md).
 //   Not minified, so stack traces and node_modules stay readable.
 // - Types: tsc emits dist/*.d.ts with their JSDoc (tsconfig.types.json).
@@ -18,14 +18,17 @@ const tsc = spawnSync(process.execPath, [
   stdio: "inherit",
 });
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
-await build({
-  entryPoints: ["mod.ts", "cli.ts"],
-  outdir: "dist",
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "neutral",
-  target: "es2022",
-  chunkNames: "_chunk-[hash]",
-  logLevel: "warning",
-});
+// One self-contained bundle per entry: a lazily imported module (a command, a token source, the
+// runtime adapter) is inlined and evaluated on first use, instead of a chunk file loaded then.
+for (const entry of ["mod.ts", "cli.ts"]) {
+  await build({
+    entryPoints: [entry],
+    outdir: "dist",
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    external: ["node:*"],
+    target: "es2022",
+    logLevel: "warning",
+  });
+}

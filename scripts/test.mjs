@@ -48,7 +48,7 @@ if (!skipChecks) {
     ["type check lib/ with no runtime types", bin("tsc"), ["-p", "tsconfig.json"]],
     ["type check tests, CLI, emulator, bench", bin("tsc"), ["-p", "tsconfig.test.json"]],
     ["deno check", bin("deno"), ["check", "--quiet", "mod.ts", "cli.ts", ...tests]],
-    ["JSDoc examples (deno test --doc)", bin("deno"), ["test", "--doc", "--quiet", "mod.ts", "lib/"]],
+    ["JSDoc examples (deno test --doc)", bin("deno"), ["test", "--doc", "--quiet", "mod.ts", "lib/", "cli/"]],
     ["deno lint", bin("deno"), ["lint", "--quiet"]],
     ["deno fmt --check", bin("deno"), ["fmt", "--check", "--quiet"]],
   ];

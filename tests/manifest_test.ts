@@ -38,19 +38,24 @@ describe("package manifests", () => {
 });
 
 describe("the core stays web-standard", () => {
-  const lib = readdirSync(new URL("../lib", import.meta.url)).filter((f) => f.endsWith(".ts"));
+  const sources = ["lib", "cli"].flatMap((dir) =>
+    readdirSync(new URL(`../${dir}`, import.meta.url), { recursive: true })
+      .filter((f) => String(f).endsWith(".ts"))
+      .map((f) => `${dir}/${f}`)
+  );
 
-  it("touches Deno, Bun, process and node: modules only in lib/_runtime.ts", () => {
-    for (const file of lib) {
-      if (file === "_runtime.ts") continue;
-      const code = read(`lib/${file}`).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
+  it("touches Deno, Bun, process and node: modules only in lib/_runtime/", () => {
+    assert.ok(sources.includes("lib/_runtime/node.ts") && sources.includes("cli/main.ts"), sources.join(", "));
+    for (const file of sources) {
+      if (file.startsWith("lib/_runtime/")) continue;
+      const code = read(file).replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, "");
       assert.doesNotMatch(code, /(?:from\s*|import\s*\(\s*)["']node:/, `${file} imports a node: module`);
       const withoutStrings = code.replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g, '""');
       assert.doesNotMatch(withoutStrings, /\b(?:Deno|Bun|process)\.\w/, `${file} uses a runtime global`);
     }
   });
 
-  it("loads lib/_runtime.ts lazily: it is not in mod.ts's static import graph", () => {
+  it("loads lib/_runtime/ lazily: it is not in mod.ts's static import graph", () => {
     // Type-only imports vanish at run time; count value imports only.
     const valueImports = (path: string) =>
       [...read(path).matchAll(/^(import|export)\s+(?!type\s)([^;]*?)from\s+"(\.[^"]+)"/gm)].map((m) => m[3]);
@@ -63,7 +68,8 @@ describe("the core stays web-standard", () => {
     };
     walk("mod.ts");
     assert.ok(graph.has("lib/profile.ts") && graph.has("lib/assume.ts"), [...graph].join(", "));
-    assert.ok(!graph.has("lib/_runtime.ts"), "mod.ts must not import the runtime adapter statically");
+    const runtime = [...graph].filter((path) => path.startsWith("lib/_runtime/"));
+    assert.deepEqual(runtime, [], "mod.ts must not import the runtime adapter statically");
   });
 });
 

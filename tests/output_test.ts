@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { formatVariables, githubEnvOutput } from "../lib/output.ts";
+import { formatVariables, githubEnvOutput } from "../cli/output.ts";
 import { parseGithubEnv } from "./_helpers.ts";
 
 const NASTY = [

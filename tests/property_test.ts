@@ -25,8 +25,8 @@ import {
   XmlError,
 } from "../mod.ts";
 import { fakeJwt, instantClock, parseGithubEnv, scriptedFetch, stsErrorXml } from "./_helpers.ts";
-import { type CliArgs, COMMANDS, ENV_FORMATS, parseCliArgs } from "../lib/cli_args.ts";
-import { githubEnvOutput } from "../lib/output.ts";
+import { type CliArgs, COMMANDS, ENV_FORMATS, parseCliArgs } from "../cli/args.ts";
+import { githubEnvOutput } from "../cli/output.ts";
 
 // `ini` ships no types; this is the one function used.
 const ini = createRequire(import.meta.url)("ini") as { parse(text: string): Record<string, unknown> };

@@ -5,10 +5,10 @@
  *
  * @module
  */
-import type { Env } from "./runtime.ts";
-import type { WebIdentityProfile } from "./profile.ts";
-import type { CliFs } from "./_runtime.ts";
-import { VERSION } from "./version.ts";
+import type { Env } from "../lib/host.ts";
+import type { WebIdentityProfile } from "../lib/profile.ts";
+import type { RuntimeFs } from "../lib/_runtime/mod.ts";
+import { VERSION } from "../lib/version.ts";
 
 /** What a cache entry holds: the `credential_process` document. */
 export interface CachedCredentials {
@@ -57,7 +57,7 @@ export async function cacheKey(profile: WebIdentityProfile, binding: unknown): P
 
 /** Options of the cache functions. */
 export interface CacheOptions {
-  fs: CliFs;
+  fs: RuntimeFs;
   directory: string;
   /** This process's user id; `undefined` skips ownership checks (Windows). */
   uid: number | undefined;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Credentials } from "./credentials.ts";
+import type { Credentials } from "../lib/credentials.ts";
 
 /** The variables an AWS SDK or CLI reads, in the order they are written. */
 export type Variables = Array<[name: string, value: string]>;
@@ -46,7 +46,7 @@ export type VariableFormat = "sh" | "fish" | "powershell" | "dotenv" | "json";
  *
  * @example
  * ```ts
- * import { formatVariables } from "oidc2aws/lib/output.ts";
+ * import { formatVariables } from "./output.ts";
  * console.log(formatVariables([["A", "it's"]], "sh")); // "export A='it'\\''s'\n"
  * ```
  */

@@ -1,0 +1,55 @@
+/**
+ * `oidc2aws credential-process`: the `credential_process` JSON every AWS SDK and the AWS CLI read,
+ * cached per job (see `../cache.ts`) unless `--no-cache`.
+ *
+ * @module
+ */
+import type { CommandContext } from "../main.ts";
+import { credentialProcessJson } from "../output.ts";
+import { tokenBinding } from "../../lib/token.ts";
+
+/** Runs `credential-process`. */
+export async function run(context: CommandContext): Promise<number> {
+  const { args, runtime, log } = context;
+  const profile = await context.resolve(args.profiles[0]);
+  const cache = args.noCache ? undefined : await openCache(context, profile);
+  if (cache) {
+    const hit = await cache.read();
+    if (hit) {
+      log(`cache: hit in ${cache.directory}, valid until ${hit.Expiration}`);
+      runtime.write("stdout", `${JSON.stringify(hit)}\n`);
+      return 0;
+    }
+  }
+  const json = credentialProcessJson(await context.assume(profile));
+  runtime.write("stdout", `${json}\n`);
+  await cache?.write(JSON.parse(json));
+  return 0;
+}
+
+/** The cache entry for this profile and job, or undefined when nothing may be cached. */
+async function openCache(context: CommandContext, profile: Awaited<ReturnType<CommandContext["resolve"]>>) {
+  const { runtime, log } = context;
+  const { cacheDirectory, cacheKey, readCache, writeCache } = await import("../cache.ts");
+  const directory = cacheDirectory(runtime.env, runtime.platform);
+  if (!directory) return undefined;
+  const binding = await tokenBinding(profile.token, runtime.env, context.readFile);
+  if (binding === undefined) {
+    log("cache: not used with a token command (nothing binds its token to this job)");
+    return undefined;
+  }
+  const options = {
+    fs: runtime.fs,
+    directory,
+    uid: runtime.uid(),
+    checkOwner: runtime.platform !== "win32",
+    now: Date.now,
+    note: log,
+  };
+  const key = await cacheKey(profile, binding);
+  return {
+    directory,
+    read: () => readCache(key, options),
+    write: (entry: Parameters<typeof writeCache>[1]) => writeCache(key, entry, options),
+  };
+}

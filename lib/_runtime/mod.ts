@@ -1,0 +1,64 @@
+/**
+ * The runtime adapter: the only code that knows Deno, Bun, Node and `node:` modules. The library
+ * imports it lazily (see `runtimeAdapter` in `../host.ts`), only when a caller did not inject a host
+ * piece; the CLI creates it at start and hands it to the library. One file per runtime; the
+ * process-group runner and the file operations that all three share have a file each.
+ *
+ * @module
+ */
+import { Oidc2AwsError } from "../errors.ts";
+import type { Env, Fetch, ReadFile, RunCommand } from "../host.ts";
+
+/** What the library and the CLI take from the runtime. */
+export interface Runtime {
+  name: "deno" | "bun" | "node";
+  /** The process environment (enumerable where the runtime allows, for `exec`). */
+  env: Env;
+  readFile: ReadFile;
+  fetch: Fetch;
+  runCommand: RunCommand;
+  /** Command-line arguments after the script. */
+  args: string[];
+  /** `linux`, `darwin`, `win32`, ... */
+  platform: string;
+  write(stream: "stdout" | "stderr", text: string): void;
+  setExitCode(code: number): void;
+  /** This process's user id; `undefined` where unknown (Windows, or Deno without --allow-sys=uid). */
+  uid(): number | undefined;
+  fs: RuntimeFs;
+  /** Runs a command with inherited stdio, forwarding SIGINT/SIGTERM/SIGHUP; resolves its exit. */
+  spawn(command: string, args: string[], env: Record<string, string>): Promise<SpawnResult>;
+}
+
+/** How a command run by {@linkcode Runtime.spawn} ended. */
+export interface SpawnResult {
+  code: number | null;
+  signal: string | null;
+}
+
+/** File operations of the CLI (the credential cache, `$GITHUB_ENV`). */
+export interface RuntimeFs {
+  mkdir(path: string, mode: number): Promise<void>;
+  /** `undefined` when the path does not exist. */
+  lstat(path: string): Promise<{ isFile: boolean; isDirectory: boolean; uid: number; mode: number } | undefined>;
+  readFile(path: string): Promise<string | undefined>;
+  /** Creates a new file (fails if it exists) with this mode. */
+  writeNew(path: string, data: string, mode: number): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  append(path: string, data: string): Promise<void>;
+}
+
+const g = globalThis as { Deno?: unknown; Bun?: unknown; process?: unknown };
+
+/** Builds the adapter for the runtime this code runs on; only that runtime's file is loaded. */
+export async function createRuntime(): Promise<Runtime> {
+  // Deno first: reading globalThis.process there loads its Node compatibility layer (~10-20 ms).
+  if (g.Deno) return (await import("./deno.ts")).denoRuntime();
+  if (g.Bun !== undefined) return (await import("./bun.ts")).bunRuntime();
+  if (g.process) return (await import("./node.ts")).nodeRuntime();
+  throw new Oidc2AwsError("ERR_PERMISSION", "No runtime environment found: pass env, readFile and fetch explicitly");
+}
+
+/** The global fetch, looked up at each call, so that a fetch patched later (msw, a test spy) is used. */
+export const globalFetch: Fetch = (url, init) => (globalThis.fetch as Fetch)(url, init);

@@ -1,0 +1,151 @@
+/**
+ * The Node adapter: `process`, synchronous built-ins through `process.getBuiltinModule` (Node ≥ 20.16;
+ * they skip loading `node:fs/promises`), and a small `node:http` fetch, because Node's first global
+ * `fetch` loads undici (~65 ms). Bun reuses the process-based pieces (see `bun.ts`).
+ *
+ * @module
+ */
+import type { Env, FetchInit, FetchResponse, ReadFile } from "../host.ts";
+import type { Runtime } from "./mod.ts";
+import { runtimeFs } from "./fs.ts";
+
+/** The parts of Node's (and Bun's) `process` used here. */
+export interface NodeProcess {
+  env: Record<string, string | undefined>;
+  argv: string[];
+  platform: string;
+  exitCode?: number;
+  stdout: { write(data: string | Uint8Array): boolean };
+  stderr: { write(data: string | Uint8Array): boolean };
+  getuid?(): number;
+  on(event: string, listener: () => void): void;
+  off(event: string, listener: () => void): void;
+  getBuiltinModule?(name: string): unknown;
+}
+interface NodeIncoming extends AsyncIterable<Uint8Array> {
+  statusCode?: number;
+  headers: Record<string, string | string[] | undefined>;
+}
+interface NodeHttp {
+  request(url: URL, options: object, callback: (res: NodeIncoming) => void): {
+    on(event: "error", listener: (err: Error) => void): void;
+    end(body?: string): void;
+  };
+}
+interface NodeWriteSync {
+  writeSync(fd: number, data: Uint8Array, offset: number): number;
+}
+
+const proc = (): NodeProcess => (globalThis as unknown as { process: NodeProcess }).process;
+
+/** The adapter for Node. */
+export function nodeRuntime(): Runtime {
+  const p = proc();
+  return { ...processRuntime(p, nodeReadFile), name: "node", fetch: nodeFetch, write: processWriter(p) };
+}
+
+/** What Node and Bun share: everything that goes through `process`. */
+export function processRuntime(
+  p: NodeProcess,
+  readFile: ReadFile,
+): Omit<Runtime, "name" | "fetch" | "write"> {
+  const windows = p.platform === "win32";
+  return {
+    env: p.env as Env,
+    readFile,
+    runCommand: async (command, args, options) =>
+      (await import("./run_command.ts")).runCommand(command, args, options, windows),
+    args: p.argv.slice(2),
+    platform: p.platform,
+    setExitCode: (code) => void (p.exitCode = code),
+    uid: () => p.getuid?.(),
+    fs: runtimeFs(readFile),
+    spawn: async (command, args, env) =>
+      (await import("./run_command.ts")).spawnInherit(command, args, env, {
+        add: (signal, handler) => p.on(signal, handler),
+        remove: (signal, handler) => p.off(signal, handler),
+      }),
+  };
+}
+
+/**
+ * A Node built-in module, synchronously, through process.getBuiltinModule (Node ≥ 20.16), or
+ * undefined. It returns the CommonJS module object, which interceptors (msw, nock) patch.
+ */
+function builtin<T>(name: string): T | undefined {
+  return proc().getBuiltinModule?.(name) as T | undefined;
+}
+
+/** A missing file (or a path through a non-directory) reads as `undefined`. */
+export function missing(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+
+async function nodeReadFile(path: string): Promise<string | undefined> {
+  try {
+    // A synchronous read of a small file skips loading node:fs/promises (~1 ms).
+    const sync = builtin<{ readFileSync(path: string, encoding: "utf8"): string }>("node:fs");
+    if (sync) return sync.readFileSync(path, "utf8");
+    const fs =
+      await (import("node:fs/promises" as string) as Promise<{ readFile(p: string, e: "utf8"): Promise<string> }>);
+    return await fs.readFile(path, "utf8");
+  } catch (err) {
+    if (missing(err)) return undefined;
+    throw err;
+  }
+}
+
+let clients: Record<string, Promise<NodeHttp>> | undefined;
+
+/** A fetch over node:http / node:https: no redirects followed, the body streamed as it arrives. */
+async function nodeFetch(url: string, init: FetchInit): Promise<FetchResponse> {
+  const target = new URL(url);
+  // The CommonJS module object (the default export), not the ESM namespace's snapshot of its
+  // functions, so that interceptors patching http.request (msw, nock) see the request.
+  const name = target.protocol === "https:" ? "node:https" : "node:http";
+  clients ??= {};
+  const client = builtin<NodeHttp>(name) ??
+    await (clients[name] ??= (import(name as string) as Promise<{ default: NodeHttp }>).then((m) => m.default));
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.body !== undefined) headers["content-length"] = String(new TextEncoder().encode(init.body).length);
+  return new Promise((resolve, reject) => {
+    const request = client.request(target, { method: init.method, headers, signal: init.signal }, (response) => {
+      resolve({
+        status: response.statusCode ?? 0,
+        headers: {
+          get(name: string): string | null {
+            const value = response.headers[name.toLowerCase()];
+            return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
+          },
+        },
+        body: response,
+      });
+    });
+    request.on("error", reject);
+    request.end(init.body);
+  });
+}
+
+/**
+ * Writes to stdout/stderr without creating process.stdout (which costs Node ~3.5 ms): fs.writeSync,
+ * and process.stdout for whatever a non-blocking pipe refuses (and on Node < 20.16, which lacks
+ * process.getBuiltinModule).
+ */
+function processWriter(p: NodeProcess): Runtime["write"] {
+  const fs = builtin<NodeWriteSync>("node:fs");
+  if (!fs) return (stream, text) => void p[stream].write(text);
+  const encoder = new TextEncoder();
+  let queued = false; // once a non-blocking pipe refused bytes, the stream keeps the order
+  return (stream, text) => {
+    if (queued) return void p[stream].write(text);
+    let bytes = encoder.encode(text);
+    try {
+      while (bytes.length) bytes = bytes.subarray(fs.writeSync(stream === "stdout" ? 1 : 2, bytes, 0));
+    } catch (err) {
+      if ((err as { code?: string }).code !== "EAGAIN") throw err;
+      queued = true;
+      p[stream].write(bytes);
+    }
+  };
+}

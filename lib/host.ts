@@ -1,0 +1,111 @@
+/**
+ * The host: what oidc2aws takes from the world (the environment, file reading, `fetch`, commands,
+ * the clock), the shapes a caller may inject, and the defaults for what it leaves out. Defaults come
+ * from the runtime adapter (`lib/_runtime/`: Deno, Bun or Node), imported only when a piece is
+ * missing, so the library imports cleanly where there is no file system.
+ *
+ * @module
+ */
+import type { Runtime } from "./_runtime/mod.ts";
+
+/** Environment variables, read by name. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads a UTF-8 text file; resolves `undefined` when the file does not exist. */
+export type ReadFile = (path: string) => Promise<string | undefined>;
+
+/** The request options oidc2aws passes to {@linkcode Fetch}. */
+export interface FetchInit {
+  method: "GET" | "POST";
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal;
+  /** Always `manual`: oidc2aws never follows a redirect. */
+  redirect: "manual";
+}
+
+/** What oidc2aws reads of a response: a subset of the standard `Response`. */
+export interface FetchResponse {
+  status: number;
+  headers: { get(name: string): string | null };
+  body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
+  /** The whole body as text; used when the length is announced (and within the cap). */
+  text?(): Promise<string>;
+}
+
+/** A `fetch`-shaped function; the standard `fetch` is one. */
+export type Fetch = (url: string, init: FetchInit) => Promise<FetchResponse>;
+
+/** Runs a command without a shell and captures its output (for `web_identity_token_process`). */
+export type RunCommand = (
+  command: string,
+  args: string[],
+  options: { env: Env; timeoutMs: number; signal?: AbortSignal },
+) => Promise<{ code: number | null; stdout: string; stderr: string; timedOut: boolean }>;
+
+/** Injectable pieces of the host. Every one is optional; defaults come from the runtime. */
+export interface HostOptions {
+  /** Environment variables. Default: the process environment. */
+  env?: Env;
+  /** File reader. Default: the runtime's. */
+  readFile?: ReadFile;
+  /** HTTP client. Default: the runtime's `fetch` (on Node, a small `node:http` client). */
+  fetch?: Fetch;
+  /** Milliseconds since the epoch. Default: `Date.now`. */
+  now?: () => number;
+  /** Runs a token command. Default: the runtime's `child_process.execFile`. */
+  runCommand?: RunCommand;
+}
+
+/** Every host piece the library uses, filled in. */
+export interface Host {
+  env: Env;
+  readFile: ReadFile;
+  fetch: Fetch;
+  now: () => number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  random: () => number;
+  runCommand: RunCommand;
+}
+
+let runtime: Promise<Runtime> | undefined;
+
+/** The runtime adapter (Deno, Bun or Node), imported on first use only. */
+export function runtimeAdapter(): Promise<Runtime> {
+  return runtime ??= import("./_runtime/mod.ts").then((m) => m.createRuntime());
+}
+
+/** Fills in the host pieces a caller did not inject; loads the runtime adapter only if one is missing. */
+export async function hostDefaults<K extends keyof Host>(options: Partial<Host>, keys: K[]): Promise<Pick<Host, K>> {
+  const host: Partial<Host> = {};
+  let adapter: Runtime | undefined;
+  for (const key of keys) {
+    const given = options[key];
+    if (given !== undefined) {
+      (host as Record<string, unknown>)[key] = given;
+    } else if (key === "now") host.now = Date.now;
+    else if (key === "random") host.random = Math.random;
+    else if (key === "sleep") host.sleep = sleep;
+    else {
+      adapter ??= await runtimeAdapter();
+      (host as Record<string, unknown>)[key] = adapter[key as "env" | "readFile" | "fetch" | "runCommand"];
+    }
+  }
+  return host as Pick<Host, K>;
+}
+
+/** Waits `ms` milliseconds; rejects with the signal's reason when it aborts. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
