@@ -98,3 +98,11 @@ export function safeDecode(text: string): string {
     return text;
   }
 }
+
+/** The entries whose value is neither null nor undefined. */
+export function withoutEmpty(fields: Record<string, string | null | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null && v !== undefined)) as Record<
+    string,
+    string
+  >;
+}

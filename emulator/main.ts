@@ -15,9 +15,9 @@
  * "maxSessionDuration"?: seconds}`, or `any` to trust every role for every subject.
  *
  * `--platform` (github, gitlab, circleci, bitbucket, buildkite, azure, gcp,
- * terraform, spacelift; default github) prints the env of a job on that platform
- * instead of GitHub's, STS also accepts that platform's default audience, and
- * the demo role trusts its subjects. Tokens printed in env vars (GitLab,
+ * terraform, spacelift: each platform's `cliName` in platforms/; default github)
+ * prints the env of a job on that platform instead of GitHub's, STS also
+ * accepts that platform's default audience, and the demo role trusts its subjects. Tokens printed in env vars (GitLab,
  * CircleCI, Bitbucket, HCP Terraform, Spacelift) are minted at start and expire
  * as that platform's do (an hour for most).
  *
@@ -25,34 +25,14 @@
  */
 
 import process from "node:process";
-import {
-  type Platform,
-  PLATFORM_AUDIENCES,
-  PLATFORM_SUBJECTS,
-  PLATFORMS,
-  type RoleTrust,
-  startEmulator,
-} from "./mod.ts";
-
-/** What the demo role trusts on each platform: any run of the default project. */
-const DEMO_SUBJECTS: Record<Platform, string | string[]> = {
-  github: "repo:octo-org/octo-repo:*",
-  gitlab: "project_path:octo-group/octo-project:*",
-  circleci: PLATFORM_SUBJECTS.circleci,
-  bitbucket: `${PLATFORM_SUBJECTS.bitbucket.split(":")[0]}:*`,
-  buildkite: "organization:acme-inc:pipeline:super-duper-app:*",
-  azure: ["p://octo-org/octo-project/*", "sc://octo-org/octo-project/*"],
-  gcp: PLATFORM_SUBJECTS.gcp,
-  terraform: "organization:octo-org:project:*:workspace:octo-workspace:run_phase:*",
-  spacelift: "space:root:stack:octo-stack:*",
-};
+import { PLATFORM_AUDIENCES, PLATFORM_EMULATORS, type PlatformEmulator, type RoleTrust, startEmulator } from "./mod.ts";
 
 /** Demo roles: one any-ref role for the default project, one for a GitHub prod environment only. */
-function demoRoles(platform: Platform): Record<string, RoleTrust> {
+function demoRoles(platform: PlatformEmulator): Record<string, RoleTrust> {
   return {
-    "arn:aws:iam::123456789012:role/oidc2aws-demo": platform === "github"
-      ? { sub: DEMO_SUBJECTS.github, aud: "sts.amazonaws.com" }
-      : { sub: DEMO_SUBJECTS[platform] },
+    "arn:aws:iam::123456789012:role/oidc2aws-demo": platform.id === "GitHub"
+      ? { sub: platform.demoSubject, aud: "sts.amazonaws.com" }
+      : { sub: platform.demoSubject },
     "arn:aws:iam::123456789012:role/oidc2aws-prod": {
       sub: "repo:octo-org/octo-repo:environment:prod",
       maxSessionDuration: 43200,
@@ -60,17 +40,20 @@ function demoRoles(platform: Platform): Record<string, RoleTrust> {
   };
 }
 
-const USAGE = `usage: main.ts [--port N] [--roles JSON|any] [--bearer B] [--platform ${PLATFORMS.join("|")}]`;
+/** The `--platform` names, in the registry's order. */
+const NAMES = PLATFORM_EMULATORS.map((p) => p.cliName);
+
+const USAGE = `usage: main.ts [--port N] [--roles JSON|any] [--bearer B] [--platform ${NAMES.join("|")}]`;
 
 interface Args {
   port: number;
   roles: Record<string, RoleTrust> | undefined | "demo";
   bearer?: string;
-  platform: Platform;
+  platform: PlatformEmulator;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { port: 0, roles: "demo", platform: "github" };
+  const args: Args = { port: 0, roles: "demo", platform: PLATFORM_EMULATORS[0] };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].startsWith("--") && argv[i].includes("=")
       ? argv[i].split(/=(.*)/s)
@@ -98,11 +81,10 @@ function parseArgs(argv: string[]): Args {
     } else if (flag === "--bearer") {
       args.bearer = value();
     } else if (flag === "--platform") {
-      const platform = value();
-      if (!(PLATFORMS as readonly string[]).includes(platform)) {
-        throw new Error(`--platform must be one of ${PLATFORMS.join(", ")}\n${USAGE}`);
-      }
-      args.platform = platform as Platform;
+      const name = value();
+      const platform = PLATFORM_EMULATORS.find((p) => p.cliName === name);
+      if (!platform) throw new Error(`--platform must be one of ${NAMES.join(", ")}\n${USAGE}`);
+      args.platform = platform;
     } else if (flag === "--help" || flag === "-h") {
       process.stdout.write(`${USAGE}\n`);
       process.exit(0);
@@ -126,9 +108,9 @@ async function main(): Promise<void> {
     port: args.port,
     roles,
     bearer: args.bearer,
-    audiences: [...new Set(["sts.amazonaws.com", PLATFORM_AUDIENCES[args.platform]])],
+    audiences: [...new Set(["sts.amazonaws.com", PLATFORM_AUDIENCES[args.platform.id]])],
   });
-  const env: Record<string, string> = await emulator.envFor(args.platform);
+  const env: Record<string, string> = await emulator.envFor(args.platform.id);
   const firstRole = Object.keys(roles ?? {})[0];
   if (firstRole) env.AWS_ROLE_ARN = firstRole;
   // Handlers first: whoever reads the env (a test, a script) may signal the process at once. Then the
@@ -143,7 +125,7 @@ async function main(): Promise<void> {
   process.stderr.write(
     `oidc2aws emulator listening on ${emulator.url} (${
       roles ? `${Object.keys(roles).length} roles` : "any role"
-    }, ${args.platform} job env)\n`,
+    }, ${args.platform.cliName} job env)\n`,
   );
 }
 

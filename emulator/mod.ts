@@ -6,43 +6,41 @@
  * endpoint (AssumeRoleWithWebIdentity, GetCallerIdentity) on one 127.0.0.1
  * port, with fault injection and a request log. It never contacts another host.
  *
+ * Each CI platform lives in one file under `platforms/` (its token claims, its
+ * job's env, its token endpoint if it has one), named by the library's
+ * `Platform` ids (`"GitHub"`, `"GitLab"`, `"AzureDevOps"`, …) and listed in
+ * `platforms/mod.ts`.
+ *
  * @example
  * ```ts
  * import { PLATFORM_AUDIENCES, startEmulator } from "./mod.ts";
  *
  * await using emulator = await startEmulator({
  *   roles: { "arn:aws:iam::123456789012:role/deploy": { sub: "repo:octo-org/*" } },
- *   audiences: ["sts.amazonaws.com", PLATFORM_AUDIENCES.circleci],
+ *   audiences: ["sts.amazonaws.com", PLATFORM_AUDIENCES.CircleCI],
  * });
  * emulator.fault("sts", { stsError: "Throttling" }); // the next STS call is throttled
  * // point the code under test at emulator.env, then check emulator.count("sts")
- * const circleci = await emulator.envFor("circleci"); // CIRCLECI=true, CIRCLE_OIDC_TOKEN_V2=…, AWS_ENDPOINT_URL_STS=…
+ * const circleci = await emulator.envFor("CircleCI"); // CIRCLECI=true, CIRCLE_OIDC_TOKEN_V2=…, AWS_ENDPOINT_URL_STS=…
  * ```
  *
  * @module
  */
 
+export type { Emulator, EmulatorOptions, EnvForOptions, MintOptions, RequestRecord } from "./types.ts";
+export { startEmulator } from "./server.ts";
+export type { EmulatedPlatform, PlatformClaims, PlatformEmulator } from "./platforms/_platform.ts";
 export {
-  type Emulator,
-  type EmulatorOptions,
-  type EnvForOptions,
-  type MintOptions,
-  type RequestRecord,
-  startEmulator,
-} from "./server.ts";
-export {
-  AZURE_AUDIENCE,
-  DEFAULT_AZURE_SERVICE_CONNECTIONS,
-  GCP_SERVICE_ACCOUNT_EMAIL,
-  gitlabIdTokenVariable,
-  type Platform,
   PLATFORM_AUDIENCES,
+  PLATFORM_EMULATORS,
   PLATFORM_LIFETIMES,
   PLATFORM_SUBJECTS,
-  type PlatformClaims,
   PLATFORMS,
-} from "./platforms.ts";
-export { AZURE_API_VERSIONS } from "./azure.ts";
+} from "./platforms/mod.ts";
+export { DEFAULT_SUBJECT, DEFAULT_TOKEN_LIFETIME_SECONDS } from "./platforms/github.ts";
+export { gitlabIdTokenVariable } from "./platforms/gitlab.ts";
+export { AZURE_API_VERSIONS, AZURE_AUDIENCE, DEFAULT_AZURE_SERVICE_CONNECTIONS } from "./platforms/azure_devops.ts";
+export { GCP_SERVICE_ACCOUNT_EMAIL } from "./platforms/google_cloud.ts";
 export { FAULT_TARGETS } from "./faults.ts";
 export type {
   DelayFault,
@@ -68,5 +66,4 @@ export {
   STS_ERROR_STATUS,
   STS_XMLNS,
 } from "./sts.ts";
-export { DEFAULT_SUBJECT, DEFAULT_TOKEN_LIFETIME_SECONDS } from "./oidc.ts";
 export type { Claims } from "./jwt.ts";
