@@ -6,8 +6,8 @@ import { chmod, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  type EmulatedPlatform,
   type Emulator,
-  type Platform,
   PLATFORM_AUDIENCES,
   PLATFORM_SUBJECTS,
   PLATFORMS,
@@ -17,22 +17,22 @@ import { assumeRole, resolveProfile } from "../mod.ts";
 import { runCli, RUNTIME } from "./_cli.ts";
 
 const ROLE = "arn:aws:iam::123456789012:role/ci";
-const NAMES: Record<Platform, string> = {
-  github: "GitHub",
-  gitlab: "GitLab",
-  circleci: "CircleCI",
-  bitbucket: "Bitbucket",
-  buildkite: "Buildkite",
-  azure: "AzureDevOps",
-  gcp: "GoogleCloud",
-  terraform: "TerraformCloud",
-  spacelift: "Spacelift",
+const NAMES: Record<EmulatedPlatform, string> = {
+  GitHub: "GitHub",
+  GitLab: "GitLab",
+  CircleCI: "CircleCI",
+  Bitbucket: "Bitbucket",
+  Buildkite: "Buildkite",
+  AzureDevOps: "AzureDevOps",
+  GoogleCloud: "GoogleCloud",
+  TerraformCloud: "TerraformCloud",
+  Spacelift: "Spacelift",
 };
-const TARGET: Partial<Record<Platform, string>> = {
-  github: "token",
-  buildkite: "buildkite",
-  azure: "azure",
-  gcp: "gcp",
+const TARGET: Partial<Record<EmulatedPlatform, string>> = {
+  GitHub: "token",
+  Buildkite: "buildkite",
+  AzureDevOps: "azure",
+  GoogleCloud: "gcp",
 };
 
 let emulator: Emulator;
@@ -51,12 +51,12 @@ after(async () => {
 });
 
 /** A platform's job environment, with no config file, plus extra variables. */
-async function jobEnv(platform: Platform, extra: Record<string, string> = {}) {
+async function jobEnv(platform: EmulatedPlatform, extra: Record<string, string> = {}) {
   const env = await emulator.envFor(platform);
   return { ...env, AWS_CONFIG_FILE: "", AWS_SHARED_CREDENTIALS_FILE: "", ...extra } as Record<string, string>;
 }
 
-async function assume(platform: Platform, tokenServer: string, extra: Record<string, string> = {}) {
+async function assume(platform: EmulatedPlatform, tokenServer: string, extra: Record<string, string> = {}) {
   const env = await jobEnv(platform, extra);
   const profile = await resolveProfile({ env, overrides: { roleArn: ROLE, tokenServer } });
   return assumeRole(profile, { env, retry: { baseDelayMs: 1, maxAttempts: 2 } });
@@ -79,13 +79,17 @@ describe(`token sources end to end on ${RUNTIME}`, () => {
     });
 
     it(`${NAMES[platform]}: detected with auto`, async () => {
-      const credentials = await assume(platform, "auto", platform === "gcp" ? { OIDC2AWS_DETECT_GOOGLE: "true" } : {});
+      const credentials = await assume(
+        platform,
+        "auto",
+        platform === "GoogleCloud" ? { OIDC2AWS_DETECT_GOOGLE: "true" } : {},
+      );
       assert.equal(credentials.subject, PLATFORM_SUBJECTS[platform]);
       const expected = {
-        gcp: /^Google Cloud metadata server/,
-        buildkite: /^Buildkite agent API/,
-        azure: /^Azure DevOps/,
-        github: /^GitHub/,
+        GoogleCloud: /^Google Cloud metadata server/,
+        Buildkite: /^Buildkite agent API/,
+        AzureDevOps: /^Azure DevOps/,
+        GitHub: /^GitHub/,
       }[
         platform as string
       ] ?? new RegExp(`^${NAMES[platform]}: env `);
@@ -94,14 +98,14 @@ describe(`token sources end to end on ${RUNTIME}`, () => {
   }
 
   it("Buildkite and Google ask for the profile's audience; Azure names the service connection", async () => {
-    await assume("buildkite", "Buildkite,https://my.example/aud", {});
+    await assume("Buildkite", "Buildkite,https://my.example/aud", {});
     const buildkite = emulator.requests.filter((r) => r.target === "buildkite").at(-1)!;
     assert.equal(buildkite.audience, "https://my.example/aud");
-    await assume("gcp", "GoogleCloud");
+    await assume("GoogleCloud", "GoogleCloud");
     const gcp = emulator.requests.filter((r) => r.target === "gcp").at(-1)!;
     assert.equal(gcp.audience, "sts.amazonaws.com");
     const [[connectionId]] = Object.entries(emulator.azureServiceConnections);
-    const credentials = await assume("azure", `AzureDevOps,${connectionId}`);
+    const credentials = await assume("AzureDevOps", `AzureDevOps,${connectionId}`);
     assert.match(credentials.subject ?? "", /^sc:\/\//);
   });
 
@@ -111,7 +115,7 @@ describe(`token sources end to end on ${RUNTIME}`, () => {
     ) {
       emulator.fault(platform, { status: 503 });
       const before = emulator.count(platform);
-      await assume(platform, name);
+      await assume(name, name);
       assert.equal(emulator.count(platform) - before, 2, platform);
     }
   });
@@ -127,33 +131,33 @@ describe(`token sources end to end on ${RUNTIME}`, () => {
       '#!/bin/sh\n[ "$1 $2 $3 $4" = "run oidc get --claims" ] && [ "$5" = \'{"aud":"sts.amazonaws.com"}\' ] || { echo "bad args: $*" >&2; exit 3; }\nprintf "%s\\n" "$FAKE_CIRCLECI_TOKEN"\n',
     );
     await chmod(script, 0o755);
-    const token = await emulator.mintToken({ platform: "circleci", audience: "sts.amazonaws.com" });
-    const credentials = await assume("circleci", "CircleCI,sts.amazonaws.com", {
+    const token = await emulator.mintToken({ platform: "CircleCI", audience: "sts.amazonaws.com" });
+    const credentials = await assume("CircleCI", "CircleCI,sts.amazonaws.com", {
       PATH: `${bin}:${process.env.PATH}`,
       FAKE_CIRCLECI_TOKEN: token,
     });
-    assert.equal(credentials.subject, PLATFORM_SUBJECTS.circleci);
+    assert.equal(credentials.subject, PLATFORM_SUBJECTS.CircleCI);
     assert.equal(credentials.tokenSource, "CircleCI: command circleci");
   });
 
   it("the generic forms: a variable of any name, and any command", async () => {
-    const token = await emulator.mintToken({ platform: "gitlab" });
-    const env = { ...(await jobEnv("github")), MY_OIDC: token, PATH: process.env.PATH ?? "" };
+    const token = await emulator.mintToken({ platform: "GitLab" });
+    const env = { ...(await jobEnv("GitHub")), MY_OIDC: token, PATH: process.env.PATH ?? "" };
     const byEnv = await assumeRole(await resolveProfile({ env, overrides: { roleArn: ROLE, tokenEnv: "MY_OIDC" } }), {
       env,
     });
-    assert.equal(byEnv.subject, PLATFORM_SUBJECTS.gitlab);
+    assert.equal(byEnv.subject, PLATFORM_SUBJECTS.GitLab);
     const command = `node -e "process.stdout.write(process.env.MY_OIDC)"`;
     const byCommand = await assumeRole(
       await resolveProfile({ env, overrides: { roleArn: ROLE, tokenProcess: command } }),
       { env },
     );
-    assert.equal(byCommand.subject, PLATFORM_SUBJECTS.gitlab);
+    assert.equal(byCommand.subject, PLATFORM_SUBJECTS.GitLab);
   });
 });
 
 describe(`the CLI detects the platform when nothing names a token source, on ${RUNTIME}`, () => {
-  for (const platform of ["gitlab", "buildkite", "azure", "terraform"] as const) {
+  for (const platform of ["GitLab", "Buildkite", "AzureDevOps", "TerraformCloud"] as const) {
     it(`whoami in a ${NAMES[platform]} job`, async () => {
       const run = await runCli(["whoami", "--role-arn", ROLE], { env: await jobEnv(platform) });
       assert.equal(run.code, 0, run.stderr);
@@ -161,9 +165,9 @@ describe(`the CLI detects the platform when nothing names a token source, on ${R
         run.stdout,
         new RegExp(
           `^token {5}${
-            platform === "buildkite"
+            platform === "Buildkite"
               ? "Buildkite agent API"
-              : platform === "azure"
+              : platform === "AzureDevOps"
               ? "Azure DevOps"
               : `${NAMES[platform]}: env`
           }`,
@@ -178,7 +182,7 @@ describe(`the CLI detects the platform when nothing names a token source, on ${R
   }
 
   it("a platform that is present but not set up stops with its own fix", async () => {
-    const env = await jobEnv("gitlab");
+    const env = await jobEnv("GitLab");
     delete env.STS_AMAZONAWS_COM_ID_TOKEN;
     const run = await runCli(["whoami", "--role-arn", ROLE], { env });
     assert.equal(run.code, 1);
