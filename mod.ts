@@ -19,7 +19,6 @@
 export {
   ConfigError,
   ConfigSyntaxError,
-  describeOrigin,
   type ErrorCode,
   HttpError,
   Oidc2AwsError,
@@ -43,8 +42,8 @@ export {
   type AutoTokenSpec,
   type AzureTokenSpec,
   type BuildkiteTokenSpec,
+  type ConcreteTokenSpec,
   DEFAULT_AUDIENCE,
-  describeTokenSpec,
   type EnvTokenSpec,
   type FileTokenSpec,
   type GoogleTokenSpec,
@@ -54,7 +53,6 @@ export {
   type Platform,
   type ProcessTokenSpec,
   type ServerTokenSpec,
-  TOKEN_SERVER_FORMS,
   type TokenSpec,
 } from "./lib/token_spec.ts";
 export { type Partition, partitionOf, stsEndpointFor, type StsEndpointOptions } from "./lib/endpoint.ts";
@@ -78,5 +76,4 @@ export type { Credentials } from "./lib/credentials.ts";
 export { type CredentialProvider, fromWebIdentity, type FromWebIdentityOptions } from "./lib/provider.ts";
 export { DEFAULT_RETRY, type RetryPolicy } from "./lib/retry.ts";
 export { decodeClaims } from "./lib/jwt.ts";
-export { childElement, childText, parseXml, type ParseXmlOptions, type XmlElement } from "./lib/xml.ts";
 export { VERSION } from "./lib/version.ts";

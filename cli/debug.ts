@@ -6,7 +6,7 @@
 import { displayUrl } from "../lib/_http.ts";
 import type { Fetch, ReadFile } from "../lib/host.ts";
 import type { WebIdentityProfile } from "../lib/profile.ts";
-import { describeTokenSpec } from "../lib/token_spec.ts";
+import { describeTokenSpec } from "../lib/token.ts";
 
 /** Wraps fetch and readFile to log each step's timing (never a header, body or query string). */
 export function timed(
@@ -39,7 +39,7 @@ export function timed(
 }
 
 /** A resolved profile in one line: role, session, token source and STS endpoint (no secret). */
-export function describeProfile(profile: WebIdentityProfile): string {
+export async function describeProfile(profile: WebIdentityProfile): Promise<string> {
   return `profile "${profile.name}": role ${profile.roleArn}, session ${profile.roleSessionName}, ` +
-    `token from ${describeTokenSpec(profile.token)}, STS ${profile.stsEndpoint}`;
+    `token from ${await describeTokenSpec(profile.token)}, STS ${profile.stsEndpoint}`;
 }

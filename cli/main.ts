@@ -94,7 +94,7 @@ export async function runCli(argv: readonly string[], runtime: Runtime): Promise
           overrides,
           defaultTokenServer: "auto",
         });
-        if (debug) log((await import("./debug.ts")).describeProfile(resolved));
+        if (debug) log(await (await import("./debug.ts")).describeProfile(resolved));
         return resolved;
       },
       assume: (profile) =>

@@ -1,4 +1,5 @@
 // Keeping secrets out of messages: the one place that decides what looks like a token or a key.
+import { SOURCES } from "./sources/registry.ts";
 
 /** JWTs: a base64url header that starts with `{"` (eyJ), a payload, and maybe a signature. */
 const JWT = /\beyJ[\w-]*\.[\w-]*(?:\.[\w-]*)?/g;
@@ -47,20 +48,10 @@ export function clip(value: string, secrets: readonly string[] = []): string {
 /** Names of environment variables that hold secrets: bearers, tokens, keys. */
 const SECRET_NAME = /TOKEN|SECRET|PASSWORD|ACCESSKEY|ACCESS_KEY|CREDENTIAL/i;
 
-/** Secret variables the CI platforms set, read by name where the environment cannot be listed. */
-const KNOWN_SECRETS = [
-  "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
-  "BUILDKITE_AGENT_ACCESS_TOKEN",
-  "SYSTEM_ACCESSTOKEN",
-  "AWS_SECRET_ACCESS_KEY",
-  "AWS_SESSION_TOKEN",
-  "CIRCLE_OIDC_TOKEN",
-  "CIRCLE_OIDC_TOKEN_V2",
-  "BITBUCKET_STEP_OIDC_TOKEN",
-  "TFC_WORKLOAD_IDENTITY_TOKEN",
-  "SPACELIFT_OIDC_TOKEN",
-  "STS_AMAZONAWS_COM_ID_TOKEN",
-];
+/** Secret variables read by name where the environment cannot be listed: AWS's, and each source's. */
+function knownSecrets(): string[] {
+  return ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", ...SOURCES.flatMap((entry) => entry.secrets ?? [])];
+}
 
 /** The values of the environment's secret-named variables (8 characters or more), to keep out of messages. */
 export function secretValues(env: Readonly<Record<string, string | undefined>>): string[] {
@@ -68,7 +59,7 @@ export function secretValues(env: Readonly<Record<string, string | undefined>>):
   try {
     names = Object.keys(env).filter((name) => SECRET_NAME.test(name));
   } catch {
-    names = KNOWN_SECRETS; // Deno with a narrow --allow-env cannot list the environment
+    names = knownSecrets(); // Deno with a narrow --allow-env cannot list the environment
   }
   const values: string[] = [];
   for (const name of names) {

@@ -8,7 +8,6 @@ import { HttpError, StsError, type TokenClaims } from "./errors.ts";
 import { type Credentials, makeCredentials } from "./credentials.ts";
 import { decodeClaims, describeClaims } from "./jwt.ts";
 import { type GetTokenOptions, obtainToken } from "./token.ts";
-import { describeTokenSpec } from "./token_spec.ts";
 import { assumeRoleWithWebIdentity, FRESH_TOKEN_CODES, retryAfterHeader } from "./sts.ts";
 import { attemptTimeout, backoff, retryContext } from "./retry.ts";
 import { retryAfterMs } from "./_http.ts";
@@ -54,7 +53,7 @@ export async function assumeRole(profile: WebIdentityProfile, options: AssumeRol
     if (token === undefined || (claims?.exp !== undefined && claims.exp * 1000 - host.now() < 15000)) {
       const obtained = await obtainToken(profile.token, host, context);
       token = obtained.token;
-      tokenSource = describeTokenSpec(obtained.spec);
+      tokenSource = obtained.source;
       claims = decodeClaims(token);
     }
     try {

@@ -7,9 +7,9 @@
 import { ConfigError, describeOrigin, type ValueOrigin } from "./errors.ts";
 import { shellSplit } from "./config.ts";
 import { clip } from "./_redact.ts";
+import { audienceOf, DEFAULT_AUDIENCE, entryNamed, SOURCES } from "./sources/registry.ts";
 
-/** The audience asked for when a token-server value names none: what AWS's GitHub OIDC setup expects. */
-export const DEFAULT_AUDIENCE = "sts.amazonaws.com";
+export { DEFAULT_AUDIENCE };
 
 /** The CI platforms oidc2aws knows by name. */
 export type Platform =
@@ -102,73 +102,17 @@ export type TokenSpec =
   | FileTokenSpec
   | AutoTokenSpec;
 
-const GITHUB_ENV = { urlEnv: "ACTIONS_ID_TOKEN_REQUEST_URL", tokenEnv: "ACTIONS_ID_TOKEN_REQUEST_TOKEN" };
-
-/** The variable GitLab's `id_tokens:` entry is expected in: `<AUD>_ID_TOKEN` (as other ambient-identity tools name it). */
-export function gitlabVariable(audience: string): string {
-  return `${audience.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_ID_TOKEN`;
-}
-
-/** HCP Terraform's variable: `TFC_WORKLOAD_IDENTITY_TOKEN`, or `…_TOKEN_<TAG>` for a tagged audience. */
-export function terraformVariable(tag: string | undefined): string {
-  return tag ? `TFC_WORKLOAD_IDENTITY_TOKEN_${tag}` : "TFC_WORKLOAD_IDENTITY_TOKEN";
-}
-
-/** The `circleci` command that prints a token for a custom audience. */
-export function circleciCommand(audience: string): string[] {
-  return ["circleci", "run", "oidc", "get", "--claims", JSON.stringify({ aud: audience })];
-}
-
-type Builder = (second: string | undefined, fail: (problem: string) => never) => TokenSpec;
-
-/** Known names (lowercase, aliases included) and what they build from the optional second part. */
-const KNOWN: Record<string, Builder> = {
-  github: (aud) => ({ type: "server", name: "GitHub", ...GITHUB_ENV, audience: audienceOf(aud) }),
-  ghes: (aud) => ({ type: "server", name: "GHES", ...GITHUB_ENV, audience: audienceOf(aud) }),
-  forgejo: (aud) => ({ type: "server", name: "Forgejo", ...GITHUB_ENV, audience: audienceOf(aud) }),
-  gitlab: (aud) => ({ type: "env", name: gitlabVariable(aud || DEFAULT_AUDIENCE), platform: "GitLab" }),
-  buildkite: (aud) => ({ type: "buildkite", audience: audienceOf(aud) }),
-  circleci: (aud) =>
-    aud
-      ? { type: "process", command: circleciCommand(aud), platform: "CircleCI" }
-      : { type: "env", name: "CIRCLE_OIDC_TOKEN_V2", alternatives: ["CIRCLE_OIDC_TOKEN"], platform: "CircleCI" },
-  bitbucket: (second, fail) =>
-    second === undefined ? { type: "env", name: "BITBUCKET_STEP_OIDC_TOKEN", platform: "Bitbucket" } : fail(
-      "names Bitbucket with a second part: Bitbucket's audience is set in bitbucket-pipelines.yml (oidc.audiences)",
-    ),
-  azuredevops: (id) => ({ type: "azure", serviceConnectionId: id || undefined }),
-  terraformcloud: (tag, fail) => {
-    if (tag && !/^\w+$/.test(tag)) fail(`has the tag ${JSON.stringify(clip(tag))}: a tag is letters, digits and _`);
-    return { type: "env", name: terraformVariable(tag || undefined), platform: "TerraformCloud" };
-  },
-  spacelift: (second, fail) =>
-    second === undefined
-      ? { type: "env", name: "SPACELIFT_OIDC_TOKEN", platform: "Spacelift" }
-      : fail("names Spacelift with a second part: Spacelift's audience is fixed"),
-  googlecloud: (aud, fail) =>
-    aud === ""
-      ? fail("names GoogleCloud with an empty audience: the metadata server needs one")
-      : { type: "google", audience: aud ?? DEFAULT_AUDIENCE },
-  auto: (aud) => ({ type: "auto", audience: audienceOf(aud) }),
-};
-KNOWN.azure = KNOWN.azuredevops;
-KNOWN.gitea = KNOWN.forgejo;
-KNOWN.hcpterraform = KNOWN.hcp = KNOWN.tfc = KNOWN.terraformcloud;
-KNOWN.gcp = KNOWN.google = KNOWN.googlecloud;
-
-/** Omitted audience → the default; empty → none (the server's default). */
-function audienceOf(value: string | undefined): string | undefined {
-  return value === undefined ? DEFAULT_AUDIENCE : value || undefined;
-}
+/** A spec with `auto` resolved: where a token actually comes from. */
+export type ConcreteTokenSpec = Exclude<TokenSpec, AutoTokenSpec>;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The accepted forms, for messages. */
-export const TOKEN_SERVER_FORMS: string =
-  "GitHub[,AUDIENCE], GHES[,AUDIENCE], Forgejo[,AUDIENCE], GitLab[,AUDIENCE], Buildkite[,AUDIENCE], " +
-  "CircleCI[,AUDIENCE], Bitbucket, AzureDevOps[,SERVICE_CONNECTION_ID], TerraformCloud[,TAG], Spacelift, " +
-  "GoogleCloud[,AUDIENCE], auto[,AUDIENCE], or URL_ENV,TOKEN_ENV[,AUDIENCE] (the names of the environment " +
-  "variables that hold a GitHub-protocol token request URL and bearer)";
+/** The accepted forms of `web_identity_token_server`, for messages (from the registry of sources). */
+export function tokenServerForms(): string {
+  const forms = SOURCES.flatMap((entry) => (entry.form ? [entry.form] : []));
+  return `${forms.join(", ")}, auto[,AUDIENCE], or URL_ENV,TOKEN_ENV[,AUDIENCE] (the names of the environment ` +
+    "variables that hold a GitHub-protocol token request URL and bearer)";
+}
 
 /**
  * Parses a `web_identity_token_server` value: the seed's grammar, with a name for each platform.
@@ -200,7 +144,7 @@ export const TOKEN_SERVER_FORMS: string =
  */
 export function parseTokenServer(value: string, origin: ValueOrigin = { key: "web_identity_token_server" }): TokenSpec {
   const fail = failure(origin);
-  if (value.trim() === "") fail(`is empty: use ${TOKEN_SERVER_FORMS}`);
+  if (value.trim() === "") fail(`is empty: use ${tokenServerForms()}`);
   const first = value.indexOf(",");
   const next = first < 0 ? -1 : value.indexOf(",", first + 1);
   const parts = first < 0
@@ -209,10 +153,11 @@ export function parseTokenServer(value: string, origin: ValueOrigin = { key: "we
     ? [value.slice(0, first), value.slice(first + 1)]
     : [value.slice(0, first), value.slice(first + 1, next), value.slice(next + 1)];
   const trimmed = parts.map((part) => part.trim());
-  const key = trimmed[0].toLowerCase();
-  const known = Object.hasOwn(KNOWN, key) ? KNOWN[key] : undefined;
+  const known = trimmed[0].toLowerCase() === "auto"
+    ? (aud: string | undefined): TokenSpec => ({ type: "auto", audience: audienceOf(aud) })
+    : entryNamed(trimmed[0])?.parse;
   if (trimmed.length === 1) {
-    if (!known) fail(`names an unknown token server ${JSON.stringify(clip(trimmed[0]))}: use ${TOKEN_SERVER_FORMS}`);
+    if (!known) fail(`names an unknown token server ${JSON.stringify(clip(trimmed[0]))}: use ${tokenServerForms()}`);
     return known!(undefined, fail);
   }
   if (trimmed.length === 2 && known) return known(trimmed[1], fail);
@@ -221,7 +166,7 @@ export function parseTokenServer(value: string, origin: ValueOrigin = { key: "we
     if (!ENV_NAME.test(name)) {
       fail(
         `has ${name === "" ? "an empty part" : JSON.stringify(clip(name))} where the name of an environment variable ` +
-          `belongs: use ${TOKEN_SERVER_FORMS}`,
+          `belongs: use ${tokenServerForms()}`,
       );
     }
   }
@@ -263,30 +208,4 @@ function failure(origin: ValueOrigin): (problem: string) => never {
       key: origin.envVar ?? origin.option ?? origin.key,
     });
   };
-}
-
-/** Says where a spec gets its token, for messages and `--debug` (never a value). */
-export function describeTokenSpec(spec: TokenSpec): string {
-  switch (spec.type) {
-    case "server":
-      return `${spec.name ?? `token server ${spec.urlEnv},${spec.tokenEnv}`} (audience ${
-        spec.audience ?? "the server's default"
-      })`;
-    case "buildkite":
-      return `Buildkite agent API (audience ${spec.audience ?? "Buildkite's default"})`;
-    case "azure":
-      return `Azure DevOps${spec.serviceConnectionId ? ` (service connection ${spec.serviceConnectionId})` : ""}`;
-    case "google":
-      return `Google Cloud metadata server (audience ${spec.audience})`;
-    case "env":
-      return `${spec.platform ? `${spec.platform}: ` : ""}env ${
-        [spec.name, ...(spec.alternatives ?? [])].join(" or ")
-      }`;
-    case "process":
-      return `${spec.platform ? `${spec.platform}: ` : ""}command ${spec.command[0]}`;
-    case "file":
-      return `token file ${spec.path}`;
-    case "auto":
-      return `auto-detected (audience ${spec.audience ?? "the platform's default"})`;
-  }
 }

@@ -37,7 +37,7 @@ const NAMED_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quo
  *
  * @example
  * ```ts
- * import { childText, parseXml } from "oidc2aws";
+ * import { childText, parseXml } from "./xml.ts";
  * const root = parseXml('<?xml version="1.0"?><a xmlns="urn:x"><b>1 &amp; 2</b></a>');
  * console.log(root.name, childText(root, "b")); // "a" "1 & 2"
  * ```

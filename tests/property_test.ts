@@ -15,15 +15,14 @@ import {
   Oidc2AwsError,
   parseConfig,
   parseTokenServer,
-  parseXml,
   type ProfileOverrides,
   resolveProfile,
   StsError,
   type ValueOrigin,
   type WebIdentityProfile,
-  type XmlElement,
   XmlError,
 } from "../mod.ts";
+import { parseXml, type XmlElement } from "../lib/xml.ts";
 import { fakeJwt, instantClock, parseGithubEnv, scriptedFetch, stsErrorXml } from "./_helpers.ts";
 import { type CliArgs, COMMANDS, ENV_FORMATS, parseCliArgs } from "../cli/args.ts";
 import { githubEnvOutput } from "../cli/output.ts";

@@ -104,15 +104,15 @@ describe("detectTokenSource: platforms in a fixed order", () => {
     ["GoogleCloud", { OIDC2AWS_DETECT_GOOGLE: "true" }, "google"],
   ];
   for (const [platform, env, type, variable] of platforms) {
-    it(`detects ${platform}`, () => {
-      const spec = detectTokenSource(env);
+    it(`detects ${platform}`, async () => {
+      const spec = await detectTokenSource(env);
       assert.equal(spec.type, type);
       if (variable) assert.equal((spec as { name: string }).name, variable);
       if (spec.type === "server") assert.equal(spec.name, platform);
     });
   }
 
-  it("takes the first platform in the order when two are present", () => {
+  it("takes the first platform in the order when two are present", async () => {
     const gitlabAndBuildkite = {
       GITLAB_CI: "true",
       STS_AMAZONAWS_COM_ID_TOKEN: TOKEN,
@@ -120,51 +120,51 @@ describe("detectTokenSource: platforms in a fixed order", () => {
       BUILDKITE_AGENT_ACCESS_TOKEN: "a",
       BUILDKITE_JOB_ID: "j",
     };
-    assert.equal(detectTokenSource(gitlabAndBuildkite).type, "env");
+    assert.equal((await detectTokenSource(gitlabAndBuildkite)).type, "env");
     const terraformAndFile = { TFC_WORKLOAD_IDENTITY_TOKEN: TOKEN, AWS_WEB_IDENTITY_TOKEN_FILE: "/t" };
-    assert.deepEqual(detectTokenSource(terraformAndFile), {
+    assert.deepEqual(await detectTokenSource(terraformAndFile), {
       type: "env",
       name: "TFC_WORKLOAD_IDENTITY_TOKEN",
       platform: "TerraformCloud",
     });
     // A GitHub job inside which a token file is also configured: GitHub first.
     assert.equal(
-      detectTokenSource({
+      (await detectTokenSource({
         GITHUB_ACTIONS: "true",
         ACTIONS_ID_TOKEN_REQUEST_URL: "https://t/x",
         ACTIONS_ID_TOKEN_REQUEST_TOKEN: "b",
         AWS_WEB_IDENTITY_TOKEN_FILE: "/t",
-      }).type,
+      })).type,
       "server",
     );
   });
 
-  it("falls through 'not this platform' but stops at 'this platform, misconfigured' with its fix", () => {
+  it("falls through 'not this platform' but stops at 'this platform, misconfigured' with its fix", async () => {
     const fails = (env: Record<string, string>, pattern: RegExp) =>
-      assert.throws(
-        () => detectTokenSource(env),
+      assert.rejects(
+        detectTokenSource(env),
         (err: Error & { code?: string }) => err.code === "ERR_TOKEN_UNAVAILABLE" && pattern.test(err.message),
       );
-    fails({ GITHUB_ACTIONS: "true" }, /permissions:\n {4}id-token: write/);
-    fails({ GITHUB_ACTIONS: "true", FORGEJO_ACTIONS: "true" }, /enable-openid-connect: true/);
-    fails(
+    await fails({ GITHUB_ACTIONS: "true" }, /permissions:\n {4}id-token: write/);
+    await fails({ GITHUB_ACTIONS: "true", FORGEJO_ACTIONS: "true" }, /enable-openid-connect: true/);
+    await fails(
       { GITLAB_CI: "true" },
       /^GitLab did not give this job an OIDC token: STS_AMAZONAWS_COM_ID_TOKEN is not set.*id_tokens:\n {4}STS_AMAZONAWS_COM_ID_TOKEN:\n {6}aud: sts\.amazonaws\.com/s,
     );
-    fails({ BUILDKITE: "true" }, /BUILDKITE_AGENT_ACCESS_TOKEN or BUILDKITE_JOB_ID is not set/);
-    fails({ CIRCLECI: "true" }, /use a context/);
-    fails({ BITBUCKET_BUILD_NUMBER: "3" }, /add oidc: true to the step/);
-    fails(
+    await fails({ BUILDKITE: "true" }, /BUILDKITE_AGENT_ACCESS_TOKEN or BUILDKITE_JOB_ID is not set/);
+    await fails({ CIRCLECI: "true" }, /use a context/);
+    await fails({ BITBUCKET_BUILD_NUMBER: "3" }, /add oidc: true to the step/);
+    await fails(
       { TF_BUILD: "True", SYSTEM_OIDCREQUESTURI: "https://x/oidc" },
       /SYSTEM_ACCESSTOKEN: \$\(System\.AccessToken\)/,
     );
-    fails({}, /^No CI platform that issues OIDC tokens was detected \(checked GitHub Actions/);
+    await fails({}, /^No CI platform that issues OIDC tokens was detected \(checked GitHub Actions/);
     // Azure Pipelines without OIDC (no SYSTEM_OIDCREQUESTURI) is "not this platform": it falls through.
-    assert.equal(detectTokenSource({ TF_BUILD: "True", SPACELIFT_OIDC_TOKEN: TOKEN }).type, "env");
+    assert.equal((await detectTokenSource({ TF_BUILD: "True", SPACELIFT_OIDC_TOKEN: TOKEN })).type, "env");
   });
 
-  it("uses circleci run oidc get when a custom audience is asked for on CircleCI", () => {
-    assert.deepEqual(detectTokenSource({ CIRCLECI: "true" }, "my-aud"), {
+  it("uses circleci run oidc get when a custom audience is asked for on CircleCI", async () => {
+    assert.deepEqual(await detectTokenSource({ CIRCLECI: "true" }, "my-aud"), {
       type: "process",
       command: ["circleci", "run", "oidc", "get", "--claims", '{"aud":"my-aud"}'],
       platform: "CircleCI",

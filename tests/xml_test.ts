@@ -2,7 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { XMLParser } from "fast-xml-parser";
-import { childElement, childText, parseXml, XmlError } from "../mod.ts";
+import { XmlError } from "../mod.ts";
+import { childElement, childText, parseXml } from "../lib/xml.ts";
 import { testdata } from "./_helpers.ts";
 
 function rejects(text: string, pattern: RegExp, options?: Parameters<typeof parseXml>[1]) {

@@ -1,0 +1,156 @@
+/**
+ * A token requested over HTTP, as the GitHub, Buildkite, Azure DevOps and Google Cloud sources do:
+ * one platform's request described as data, sent with retries, and its answer read.
+ *
+ * @module
+ */
+import { HttpError, type Oidc2AwsError, TokenError } from "../errors.ts";
+import { type Answer, displayUrl, exchange, isLoopback, retryAfterMs } from "../_http.ts";
+import { attemptTimeout, backoff, type RetryContext } from "../retry.ts";
+import { bodyExcerpt } from "../_redact.ts";
+import { VERSION } from "../version.ts";
+import type { TokenHost } from "./registry.ts";
+
+/** The largest token-server answer read (a token is a few kB). */
+const MAX_TOKEN_ANSWER = 64 * 1024;
+
+/** One platform's token request. */
+export interface TokenRequest {
+  url: URL;
+  method: "GET" | "POST";
+  headers: Record<string, string>;
+  body?: string;
+  /** What the server is, for messages. */
+  peer: string;
+  /** Values never to show (the bearer). */
+  secrets: string[];
+  /** What the secret sent with the request is, for messages: "the bearer token". */
+  secretName: string;
+  /** Where the URL comes from, for messages. */
+  urlSource: string;
+  /** Reads the token out of a 2xx answer, or undefined with a description of what came instead. */
+  extract: (answer: Answer) => { token?: string; got: string };
+  /** What the expected answer looks like, for messages. */
+  expected: string;
+  /** What to do about an HTTP error status. */
+  advice: (status: number) => string;
+}
+
+/** Parses and checks a URL that will receive a secret: https, or http only to this machine. */
+export function secureUrl(raw: string, envVar: string, secret: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new TokenError("ERR_TOKEN_UNAVAILABLE", `${envVar} does not hold a URL: it should be the token request URL`);
+  }
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url))) {
+    throw new HttpError(
+      "ERR_INSECURE_URL",
+      `Refusing to send ${secret} to ${
+        displayUrl(url)
+      }: ${envVar} must be an https URL (plain http is allowed only to this machine)`,
+    );
+  }
+  return url;
+}
+
+/** Reads a string field of a JSON object answer. */
+export function jsonField(field: string): TokenRequest["extract"] {
+  return (answer) => {
+    try {
+      const json: unknown = JSON.parse(answer.body);
+      if (typeof json === "object" && json !== null && !Array.isArray(json)) {
+        const value = (json as Record<string, unknown>)[field];
+        if (typeof value === "string" && value.trim() !== "") return { token: value.trim(), got: "" };
+        if (typeof value === "string") return { got: `an empty "${field}"` };
+        const keys = Object.keys(json).slice(0, 10).map((
+          k,
+        ) => (/^[A-Za-z_][\w-]{0,31}$/.test(k) ? k : "(a key not shown)"));
+        return { got: keys.length ? `a JSON object with the keys ${keys.join(", ")}` : "an empty JSON object" };
+      }
+      return { got: `JSON ${Array.isArray(json) ? "array" : typeof json}` };
+    } catch {
+      return { got: "not JSON" };
+    }
+  };
+}
+
+/** Sends a token request, retrying network errors, timeouts, 408, 429 and 5xx. */
+export async function requestToken(request: TokenRequest, host: TokenHost, context: RetryContext): Promise<string> {
+  if (request.secrets.some((secret) => /[\0\r\n]/.test(secret.trim()))) {
+    throw new TokenError(
+      "ERR_TOKEN_UNAVAILABLE",
+      `${capitalize(request.secretName)} holds a line break or NUL character, which cannot be sent in an HTTP header`,
+    );
+  }
+  for (let attempt = 1;; attempt++) {
+    let retryable = false;
+    let minimumDelay = 0;
+    let error: Oidc2AwsError;
+    try {
+      const answer = await send(request, host, context);
+      if (answer.status >= 200 && answer.status < 300) return tokenOf(request, answer);
+      retryable = answer.status === 408 || answer.status === 429 || answer.status >= 500;
+      minimumDelay = retryAfterMs(answer.headers.get("retry-after"), host.now()) ?? 0;
+      error = httpError(request, answer);
+    } catch (err) {
+      if (!(err instanceof HttpError) || !err.retryable) throw err;
+      retryable = true;
+      error = err;
+    }
+    if (!retryable || attempt >= context.policy.maxAttempts || !(await backoff(context, attempt, minimumDelay))) {
+      if (retryable && attempt > 1) error.message += ` (after ${attempt} attempts)`;
+      throw error;
+    }
+  }
+}
+
+function send(request: TokenRequest, host: TokenHost, context: RetryContext): Promise<Answer> {
+  return exchange(request.url.href, {
+    method: request.method,
+    headers: { ...request.headers, "user-agent": `oidc2aws/${VERSION}` },
+    body: request.body,
+  }, {
+    fetch: host.fetch,
+    timeoutMs: attemptTimeout(context),
+    signal: context.signal,
+    maxBytes: MAX_TOKEN_ANSWER,
+    peer: request.peer,
+    secrets: request.secrets,
+    tooLarge: (message, status) => new TokenError("ERR_TOKEN_RESPONSE", message, { status }),
+  });
+}
+
+/** The token of a 2xx answer, or `ERR_TOKEN_RESPONSE` saying what came instead. */
+function tokenOf(request: TokenRequest, answer: Answer): string {
+  const { token, got } = request.extract(answer);
+  if (token) return token;
+  throw new TokenError(
+    "ERR_TOKEN_RESPONSE",
+    `${capitalize(request.peer)} at ${
+      displayUrl(request.url.href)
+    } answered HTTP ${answer.status} without a token: expected ` +
+      `${request.expected}, got ${got} (${answer.contentType || "no content type"})`,
+    { status: answer.status },
+  );
+}
+
+/** `ERR_TOKEN_HTTP` for an answer that is not a 2xx, with the platform's advice. */
+function httpError(request: TokenRequest, answer: Answer): TokenError {
+  const advice = answer.status >= 300 && answer.status < 400
+    ? `it answered with a redirect, which oidc2aws never follows with ${request.secretName}: check ${request.urlSource}`
+    : request.advice(answer.status);
+  const excerpt = bodyExcerpt(answer.body, request.secrets);
+  return new TokenError(
+    "ERR_TOKEN_HTTP",
+    `${capitalize(request.peer)} at ${displayUrl(request.url.href)} answered HTTP ${answer.status}${
+      excerpt ? ` (${excerpt})` : ""
+    }: ${advice}`,
+    { status: answer.status },
+  );
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
