@@ -17,14 +17,23 @@
  * @module
  */
 export {
+  CliError,
+  type CliErrorCode,
   ConfigError,
+  type ConfigErrorCode,
   ConfigSyntaxError,
   type ErrorCode,
+  type ErrorOptions,
   HttpError,
+  type HttpErrorCode,
   Oidc2AwsError,
+  PermissionError,
   StsError,
+  type StsErrorFields,
+  StsResponseError,
   type TokenClaims,
   TokenError,
+  type TokenErrorCode,
   type ValueOrigin,
   XmlError,
 } from "./lib/errors.ts";

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Oidc2AwsError } from "../lib/errors.ts";
+import { CliError } from "../lib/errors.ts";
 import type { ProfileOverrides } from "../lib/profile.ts";
 
 /** The subcommands, in the order `--help` lists them. */
@@ -82,8 +82,8 @@ const FLAGS: Record<string, Flag> = {
   "-V": { key: "version", value: false },
 };
 
-function usage(message: string): Oidc2AwsError {
-  return new Oidc2AwsError("ERR_USAGE", `${message}. Run oidc2aws --help for the commands and flags`);
+function usage(message: string): CliError {
+  return new CliError("ERR_USAGE", `${message}. Run oidc2aws --help for the commands and flags`);
 }
 
 /**
@@ -154,21 +154,21 @@ function flagArgument(args: CliArgs, arg: string, next: () => string | undefined
 export function checkArgs(args: CliArgs & { command: Command }): void {
   const { command } = args;
   if (command !== "whoami" && args.profiles.length > 1) {
-    throw new Oidc2AwsError("ERR_USAGE", `${command} takes one --profile; whoami takes several`);
+    throw new CliError("ERR_USAGE", `${command} takes one --profile; whoami takes several`);
   }
   for (const [name, flag] of Object.entries(FLAGS)) {
     const given = args[flag.key];
     if (!flag.commands || given === undefined || given === false) continue;
     const accepted = flag.commands[command];
     if (!accepted || (accepted !== true && !accepted.includes(String(given)))) {
-      throw new Oidc2AwsError("ERR_USAGE", `${name} applies to ${flag.appliesTo}`);
+      throw new CliError("ERR_USAGE", `${name} applies to ${flag.appliesTo}`);
     }
   }
   if (command === "exec" && args.exec.length === 0) {
-    throw new Oidc2AwsError("ERR_USAGE", "exec needs a command: oidc2aws exec --profile NAME -- COMMAND [ARGS...]");
+    throw new CliError("ERR_USAGE", "exec needs a command: oidc2aws exec --profile NAME -- COMMAND [ARGS...]");
   }
   if (command !== "exec" && args.exec.length > 0) {
-    throw new Oidc2AwsError("ERR_USAGE", `${command} takes no command after --`);
+    throw new CliError("ERR_USAGE", `${command} takes no command after --`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { HttpError, Oidc2AwsError } from "./errors.ts";
+import { HttpError, isPermissionDenied, Oidc2AwsError, PermissionError } from "./errors.ts";
 import { redact } from "./_redact.ts";
 import type { Fetch, FetchInit, FetchResponse } from "./host.ts";
 
@@ -59,7 +59,7 @@ export async function exchange(
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const onTimeout = () => {
     timedOut = true;
-    controller.abort(new HttpError("ERR_TIMEOUT", "timed out", { retryable: true }));
+    controller.abort(new HttpError("ERR_TIMEOUT", "timed out"));
   };
   timeout.addEventListener("abort", onTimeout, { once: true });
   const onAbort = () => controller.abort(options.signal!.reason);
@@ -69,10 +69,8 @@ export async function exchange(
     if (options.signal?.aborted) throw options.signal.reason;
     if (err instanceof Oidc2AwsError && !timedOut) throw err;
     const where = displayUrl(url);
-    const name = (err as { name?: string })?.name;
-    if (name === "NotCapable" || name === "PermissionDenied") {
-      throw new Oidc2AwsError(
-        "ERR_PERMISSION",
+    if (isPermissionDenied(err)) {
+      throw new PermissionError(
         `Deno denied network access to ${options.peer} at ${where}: run with --allow-net=${new URL(url).host}`,
         { cause: err },
       );
@@ -81,16 +79,12 @@ export async function exchange(
       throw new HttpError(
         "ERR_TIMEOUT",
         `${capitalize(options.peer)} at ${where} did not answer within ${options.timeoutMs} ms`,
-        { retryable: true },
       );
     }
     const detail = redact(describeTransportError(err), options.secrets ?? []);
     // The raw error can carry the request (headers, body): keep only its redacted description and code.
     const cause = Object.assign(new Error(detail), { code: (err as { code?: unknown })?.code });
-    throw new HttpError("ERR_NETWORK", `Cannot reach ${options.peer} at ${where}: ${detail}`, {
-      retryable: true,
-      cause,
-    });
+    throw new HttpError("ERR_NETWORK", `Cannot reach ${options.peer} at ${where}: ${detail}`, { cause });
   };
   try {
     let response: FetchResponse;
@@ -193,14 +187,6 @@ export function describeTransportError(err: unknown): string {
     current = e.cause;
   }
   return (message || String(err)).split("\n")[0].slice(0, 200);
-}
-
-/** The delay a `Retry-After` header asks for, in milliseconds, if any. */
-export function retryAfterMs(value: string | null, now: number): number | undefined {
-  if (!value) return undefined;
-  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function capitalize(text: string): string {

@@ -4,13 +4,12 @@
  *
  * @module
  */
-import { HttpError, StsError, type TokenClaims } from "./errors.ts";
+import { HttpError, StsError, StsResponseError, type TokenClaims } from "./errors.ts";
 import { type Credentials, makeCredentials } from "./credentials.ts";
 import { decodeClaims, describeClaims } from "./jwt.ts";
 import { type GetTokenOptions, obtainToken } from "./token.ts";
-import { assumeRoleWithWebIdentity, FRESH_TOKEN_CODES, retryAfterHeader } from "./sts.ts";
-import { attemptTimeout, backoff, retryContext } from "./retry.ts";
-import { retryAfterMs } from "./_http.ts";
+import { assumeRoleWithWebIdentity, FRESH_TOKEN_CODES } from "./sts.ts";
+import { attemptTimeout, Retry, retryContext, retrying } from "./retry.ts";
 import { hostDefaults } from "./host.ts";
 import type { WebIdentityProfile } from "./profile.ts";
 
@@ -42,25 +41,20 @@ const CLAIM_ERRORS = new Set(["AccessDenied", "InvalidIdentityToken", "IDPReject
 export async function assumeRole(profile: WebIdentityProfile, options: AssumeRoleOptions = {}): Promise<Credentials> {
   const host = await hostDefaults(options, ["env", "readFile", "fetch", "now", "sleep", "random", "runCommand"]);
   const context = retryContext(host, options.retry, options.signal);
-  const freshTokenLimit = options.freshTokenRetries ?? 2;
-  let token: string | undefined;
-  let claims: TokenClaims | undefined;
-  let tokenSource = "";
-  let freshTokens = 0;
-  let transientFailures = 0;
-  for (let calls = 1;; calls++) {
+  let token: { value: string; claims?: TokenClaims; source: string } | undefined;
+  return retrying(context, async (attempt) => {
     // A token is reused for transient retries while it lives; a new one is fetched when STS rejects it.
-    if (token === undefined || (claims?.exp !== undefined && claims.exp * 1000 - host.now() < 15000)) {
+    const exp = token?.claims?.exp;
+    if (token === undefined || (exp !== undefined && exp * 1000 - host.now() < 15000)) {
       const obtained = await obtainToken(profile.token, host, context);
-      token = obtained.token;
-      tokenSource = obtained.source;
-      claims = decodeClaims(token);
+      token = { value: obtained.token, claims: decodeClaims(obtained.token), source: obtained.source };
     }
+    const { claims, source } = token;
     try {
       const result = await assumeRoleWithWebIdentity({
         roleArn: profile.roleArn,
         roleSessionName: profile.roleSessionName,
-        webIdentityToken: token,
+        webIdentityToken: token.value,
         durationSeconds: profile.durationSeconds,
         policy: profile.policy,
         policyArns: profile.policyArns,
@@ -69,37 +63,42 @@ export async function assumeRole(profile: WebIdentityProfile, options: AssumeRol
         fetch: host.fetch,
         signal: context.signal,
         timeoutMs: attemptTimeout(context),
+        now: host.now,
       });
-      return makeCredentials(result, {
-        roleArn: profile.roleArn,
-        roleSessionName: profile.roleSessionName,
-        profile: profile.name,
-        claims,
-        tokenSource,
-      });
+      const fields = { roleArn: profile.roleArn, roleSessionName: profile.roleSessionName, profile: profile.name };
+      return makeCredentials(result, { ...fields, claims, tokenSource: source });
     } catch (err) {
-      const sts = err instanceof StsError ? err : undefined;
-      if (sts && FRESH_TOKEN_CODES.has(sts.awsCode)) {
-        if (freshTokens < freshTokenLimit && (await backoff(context, freshTokens + 1))) {
-          freshTokens++;
-          token = undefined;
-          continue;
-        }
-      } else if ((sts ?? (err instanceof HttpError ? err : undefined))?.retryable) {
-        transientFailures++;
-        const minimum = sts ? retryAfterMs(retryAfterHeader.get(sts) ?? null, host.now()) : undefined;
-        if (transientFailures < context.policy.maxAttempts && (await backoff(context, transientFailures, minimum))) {
-          continue;
-        }
-      }
-      if (sts) throw explain(sts, claims, calls, host.now());
-      if (err instanceof HttpError && calls > 1) err.message += ` (after ${calls} attempts)`;
-      throw err;
+      throw failure(err, attempt, claims, host.now(), () => (token = undefined));
     }
-  }
+  }, options.freshTokenRetries ?? 2);
 }
 
-/** Adds the token's claims and a hint to an STS error, so the user can see what the trust policy saw. */
+/**
+ * What a failed STS call becomes: a {@linkcode Retry} (with a fresh token for InvalidIdentityToken
+ * and ExpiredTokenException), or the error to throw, which says how many calls were made.
+ */
+function failure(
+  err: unknown,
+  attempt: number,
+  claims: TokenClaims | undefined,
+  now: number,
+  dropToken: () => void,
+): unknown {
+  if (err instanceof StsError) {
+    const giveUp = (attempts: number) => explain(err, claims, attempts, now);
+    if (FRESH_TOKEN_CODES.has(err.awsCode)) {
+      dropToken();
+      return new Retry(giveUp, "freshToken");
+    }
+    return err.retryable ? new Retry(giveUp, "transient", err.retryAfterMs) : giveUp(attempt);
+  }
+  if (err instanceof HttpError || err instanceof StsResponseError) {
+    return err.retryable ? Retry.of(err) : err.afterAttempts(attempt);
+  }
+  return err;
+}
+
+/** The STS error again, with the token's claims and a hint, so the user can see what the trust policy saw. */
 function explain(err: StsError, claims: TokenClaims | undefined, attempts: number, now: number): StsError {
   const hints: Record<string, string> = {
     AccessDenied: "the role's trust policy did not match this token: compare its conditions on aud and sub with",
@@ -113,16 +112,22 @@ function explain(err: StsError, claims: TokenClaims | undefined, attempts: numbe
     MalformedPolicyDocument: "the session policy is not valid: check the policy setting",
     PackedPolicyTooLarge: "the session policies are too large: shorten them",
   };
-  let detail = Object.hasOwn(hints, err.awsCode) ? hints[err.awsCode] : undefined;
-  if (claims && CLAIM_ERRORS.has(err.awsCode)) {
-    err.claims = claims;
-    detail = `${detail} ${describeClaims(claims, now) || "(the token has none of iss, aud, sub)"}`;
-  } else if (CLAIM_ERRORS.has(err.awsCode)) {
-    detail = `${detail} (the token is not a readable JWT)`;
+  let hint = Object.hasOwn(hints, err.awsCode) ? hints[err.awsCode] : undefined;
+  const showClaims = CLAIM_ERRORS.has(err.awsCode);
+  if (showClaims) {
+    const described = claims ? describeClaims(claims, now) || "(the token has none of iss, aud, sub)" : undefined;
+    hint = `${hint} ${described ?? "(the token is not a readable JWT)"}`;
   }
-  const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
-  err.message =
-    `Cannot assume role ${err.roleArn}: ${err.awsCode}${err.awsMessage ? ` (${err.awsMessage})` : ""}${tries}` +
-    (detail ? `; ${detail}` : "") + (err.requestId ? ` [request id ${err.requestId}]` : "");
-  return err;
+  return new StsError({
+    status: err.status,
+    awsCode: err.awsCode,
+    awsMessage: err.awsMessage,
+    requestId: err.requestId,
+    retryable: err.retryable,
+    retryAfterMs: err.retryAfterMs,
+    roleArn: err.roleArn,
+    claims: showClaims ? claims : undefined,
+    hint,
+    attempts,
+  });
 }

@@ -1,34 +1,43 @@
 /**
- * The error classes of oidc2aws. Every error has a stable string `code`; messages say what
- * failed, why, and what to do, and never contain a token, a bearer or a secret key.
+ * The error classes of oidc2aws: one base with a stable string `code`, and one class per family of
+ * codes, so that the class tells the family and `code` the case. Every field, the message included,
+ * is set once, at construction. Messages say what failed, why, and what to do, and never contain a
+ * token, a bearer or a secret key.
  *
  * @module
  */
 
 /** Every `code` an {@linkcode Oidc2AwsError} can carry. */
 export type ErrorCode =
+  | ConfigErrorCode
   | "ERR_CONFIG_SYNTAX"
+  | TokenErrorCode
+  | "ERR_STS"
+  | "ERR_STS_RESPONSE"
+  | HttpErrorCode
+  | "ERR_XML"
+  | "ERR_PERMISSION"
+  | CliErrorCode;
+
+/** The codes of {@linkcode ConfigError}. */
+export type ConfigErrorCode =
   | "ERR_CONFIG_READ"
   | "ERR_CONFIG_INVALID"
   | "ERR_PROFILE_NOT_FOUND"
-  | "ERR_NOT_WEB_IDENTITY"
-  | "ERR_TOKEN_UNAVAILABLE"
-  | "ERR_TOKEN_HTTP"
-  | "ERR_TOKEN_RESPONSE"
-  | "ERR_INSECURE_URL"
-  | "ERR_STS"
-  | "ERR_STS_RESPONSE"
-  | "ERR_XML"
-  | "ERR_NETWORK"
-  | "ERR_TIMEOUT"
-  | "ERR_PERMISSION"
-  | "ERR_USAGE"
-  | "ERR_EXEC";
+  | "ERR_NOT_WEB_IDENTITY";
+/** The codes of {@linkcode TokenError}. */
+export type TokenErrorCode = "ERR_TOKEN_UNAVAILABLE" | "ERR_TOKEN_HTTP" | "ERR_TOKEN_RESPONSE" | "ERR_INSECURE_URL";
+/** The codes of {@linkcode HttpError}. */
+export type HttpErrorCode = "ERR_NETWORK" | "ERR_TIMEOUT";
+/** The codes of {@linkcode CliError}. */
+export type CliErrorCode = "ERR_USAGE" | "ERR_EXEC";
 
 /** Options shared by every oidc2aws error. */
 export interface ErrorOptions {
   /** The underlying error, if any. */
   cause?: unknown;
+  /** How many attempts were made before giving up; more than one is said in the message. */
+  attempts?: number;
 }
 
 /**
@@ -47,11 +56,36 @@ export interface ErrorOptions {
 export class Oidc2AwsError extends Error {
   /** A stable, documented identifier of what went wrong. */
   readonly code: ErrorCode;
+  /** How many attempts were made, when the call was retried. */
+  readonly attempts?: number;
 
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  /** An error with this code and message (plus " (after N attempts)" when `options.attempts` > 1). */
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
+    const attempts = options.attempts ?? 1;
+    super(
+      attempts > 1 ? `${message} (after ${attempts} attempts)` : message,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.name = "Oidc2AwsError";
     this.code = code;
+    if (attempts > 1) this.attempts = attempts;
+  }
+
+  /**
+   * This error as the last of `attempts` attempts: a new error of the same class, with the same
+   * fields and cause, whose message says how many attempts were made (this one is left as it is).
+   */
+  afterAttempts(attempts: number): this {
+    if (attempts <= 1) return this;
+    const base = this.attempts ? this.message.slice(0, this.message.lastIndexOf(" (after ")) : this.message;
+    const message = `${base} (after ${attempts} attempts)`;
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(this)), this, { attempts }) as this;
+    const at = this.stack?.search(/\n\s+at /) ?? -1;
+    const frames = at >= 0 ? this.stack!.slice(at) : "";
+    const own = (value: unknown) => ({ value, writable: true, configurable: true });
+    Object.defineProperties(copy, { message: own(message), stack: own(`${this.name}: ${message}${frames}`) });
+    if (this.cause !== undefined) Object.defineProperty(copy, "cause", own(this.cause));
+    return copy;
   }
 }
 
@@ -78,21 +112,6 @@ export function describeOrigin(origin: ValueOrigin): string {
   return `${origin.key ?? "a setting"}${where}`;
 }
 
-/** An AWS config or credentials file could not be parsed. Code `ERR_CONFIG_SYNTAX`. */
-export class ConfigSyntaxError extends Oidc2AwsError {
-  /** The file, as named by the caller (or "config file"). */
-  readonly file: string;
-  /** The 1-based line number of the offending line. */
-  readonly line: number;
-
-  constructor(file: string, line: number, problem: string) {
-    super("ERR_CONFIG_SYNTAX", `Cannot parse ${file} at line ${line}: ${problem}`);
-    this.name = "ConfigSyntaxError";
-    this.file = file;
-    this.line = line;
-  }
-}
-
 /**
  * A configuration value is invalid, missing or contradictory (`ERR_CONFIG_INVALID`), a profile is
  * missing (`ERR_PROFILE_NOT_FOUND`) or is not a web identity profile (`ERR_NOT_WEB_IDENTITY`), or a
@@ -106,8 +125,9 @@ export class ConfigError extends Oidc2AwsError {
   /** The key or environment variable involved, if any. */
   readonly key?: string;
 
+  /** A configuration error; `fields` name the file, profile and key involved. */
   constructor(
-    code: "ERR_CONFIG_INVALID" | "ERR_PROFILE_NOT_FOUND" | "ERR_NOT_WEB_IDENTITY" | "ERR_CONFIG_READ",
+    code: ConfigErrorCode,
     message: string,
     fields: { file?: string; profile?: string; key?: string; cause?: unknown } = {},
   ) {
@@ -117,21 +137,57 @@ export class ConfigError extends Oidc2AwsError {
     if (fields.profile !== undefined) this.profile = fields.profile;
     if (fields.key !== undefined) this.key = fields.key;
   }
+
+  /** `ERR_CONFIG_INVALID` for a value: its origin, then the problem ("is …: use …"). */
+  static invalid(origin: ValueOrigin, problem: string): ConfigError {
+    return new ConfigError("ERR_CONFIG_INVALID", `${describeOrigin(origin)} ${problem}`, {
+      file: origin.file,
+      profile: origin.profile,
+      key: origin.envVar ?? origin.option ?? origin.key,
+    });
+  }
 }
 
-/** The OIDC token could not be obtained: `ERR_TOKEN_UNAVAILABLE`, `ERR_TOKEN_HTTP`, `ERR_TOKEN_RESPONSE`. */
+/** An AWS config or credentials file could not be parsed. Code `ERR_CONFIG_SYNTAX`. */
+export class ConfigSyntaxError extends Oidc2AwsError {
+  /** The file, as named by the caller (or "config file"). */
+  readonly file: string;
+  /** The 1-based line number of the offending line. */
+  readonly line: number;
+
+  /** The file could not be parsed at this line. */
+  constructor(file: string, line: number, problem: string) {
+    super("ERR_CONFIG_SYNTAX", `Cannot parse ${file} at line ${line}: ${problem}`);
+    this.name = "ConfigSyntaxError";
+    this.file = file;
+    this.line = line;
+  }
+}
+
+/**
+ * The OIDC token could not be obtained: the source is not there or not set up
+ * (`ERR_TOKEN_UNAVAILABLE`), its URL would send a secret over plain http (`ERR_INSECURE_URL`), the
+ * token server answered an HTTP error (`ERR_TOKEN_HTTP`) or no token (`ERR_TOKEN_RESPONSE`).
+ */
 export class TokenError extends Oidc2AwsError {
   /** The HTTP status of the token server's answer, when there was one. */
   readonly status?: number;
+  /** Whether trying again can succeed (408, 429 and 5xx answers). */
+  readonly retryable: boolean;
+  /** The delay the server asked for before another attempt (Retry-After), in milliseconds. */
+  readonly retryAfterMs?: number;
 
+  /** A token error; `fields` carry the answer's status and what it says of retrying. */
   constructor(
-    code: "ERR_TOKEN_UNAVAILABLE" | "ERR_TOKEN_HTTP" | "ERR_TOKEN_RESPONSE",
+    code: TokenErrorCode,
     message: string,
-    fields: { status?: number; cause?: unknown } = {},
+    fields: ErrorOptions & { status?: number; retryable?: boolean; retryAfterMs?: number } = {},
   ) {
-    super(code, message, { cause: fields.cause });
+    super(code, message, fields);
     this.name = "TokenError";
     if (fields.status !== undefined) this.status = fields.status;
+    this.retryable = fields.retryable ?? false;
+    if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs;
   }
 }
 
@@ -143,6 +199,23 @@ export interface TokenClaims {
   exp?: number;
   nbf?: number;
   iat?: number;
+}
+
+/** What an {@linkcode StsError} is built from. */
+export interface StsErrorFields extends ErrorOptions {
+  /** The HTTP status of STS's answer. */
+  status: number;
+  /** The AWS error code, e.g. `AccessDenied`. */
+  awsCode: string;
+  /** The AWS error message (already free of the token). */
+  awsMessage: string;
+  requestId?: string;
+  retryable: boolean;
+  retryAfterMs?: number;
+  roleArn?: string;
+  claims?: TokenClaims;
+  /** What the code means for this call and what to do, shown after the AWS message. */
+  hint?: string;
 }
 
 /** STS answered with an error document. Code `ERR_STS`. */
@@ -157,25 +230,25 @@ export class StsError extends Oidc2AwsError {
   readonly requestId?: string;
   /** Whether trying again (possibly with a fresh token) can succeed. */
   readonly retryable: boolean;
+  /** The delay STS asked for before another attempt (Retry-After), in milliseconds. */
+  readonly retryAfterMs?: number;
   /** The role that was to be assumed. */
   readonly roleArn?: string;
   /** The token's claims, on errors where they explain the failure (AccessDenied and the like). */
-  claims?: TokenClaims;
+  readonly claims?: TokenClaims;
 
-  constructor(fields: {
-    status: number;
-    awsCode: string;
-    awsMessage: string;
-    requestId?: string;
-    retryable: boolean;
-    roleArn?: string;
-    message?: string;
-  }) {
+  /**
+   * An STS error. The message is built from the fields: "Cannot assume role ARN: CODE (MESSAGE)
+   * [after N attempts]; HINT [request id ID]".
+   */
+  constructor(fields: StsErrorFields) {
+    const tries = (fields.attempts ?? 1) > 1 ? ` after ${fields.attempts} attempts` : "";
     super(
       "ERR_STS",
-      fields.message ??
-        `${fields.roleArn ? `Cannot assume role ${fields.roleArn}` : "STS refused the request"}: ${fields.awsCode}` +
-          (fields.awsMessage ? ` (${fields.awsMessage})` : ""),
+      `${fields.roleArn ? `Cannot assume role ${fields.roleArn}` : "STS refused the request"}: ${fields.awsCode}` +
+        (fields.awsMessage ? ` (${fields.awsMessage})` : "") + tries + (fields.hint ? `; ${fields.hint}` : "") +
+        (fields.requestId ? ` [request id ${fields.requestId}]` : ""),
+      { cause: fields.cause },
     );
     this.name = "StsError";
     this.status = fields.status;
@@ -183,29 +256,45 @@ export class StsError extends Oidc2AwsError {
     this.awsMessage = fields.awsMessage;
     if (fields.requestId !== undefined) this.requestId = fields.requestId;
     this.retryable = fields.retryable;
+    if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs;
     if (fields.roleArn !== undefined) this.roleArn = fields.roleArn;
+    if (fields.claims !== undefined) this.claims = fields.claims;
+    if ((fields.attempts ?? 1) > 1) (this as { attempts?: number }).attempts = fields.attempts;
   }
 }
 
-/** An HTTP exchange failed: `ERR_NETWORK` (transport), `ERR_TIMEOUT`, `ERR_STS_RESPONSE`, `ERR_INSECURE_URL`. */
-export class HttpError extends Oidc2AwsError {
-  /** The HTTP status, when an answer arrived. */
-  readonly status?: number;
-  /** The answer's content type, when an answer arrived. */
-  readonly contentType?: string;
-  /** Whether trying again can succeed. */
+/** STS's answer is not an STS document (HTML, empty, truncated, missing fields, a redirect, too large). Code `ERR_STS_RESPONSE`. */
+export class StsResponseError extends Oidc2AwsError {
+  /** The HTTP status of the answer. */
+  readonly status: number;
+  /** The answer's content type. */
+  readonly contentType: string;
+  /** Whether trying again can succeed (the answer's status was 408, 429 or 5xx). */
   readonly retryable: boolean;
 
+  /** An unusable STS answer. */
   constructor(
-    code: "ERR_NETWORK" | "ERR_TIMEOUT" | "ERR_STS_RESPONSE" | "ERR_INSECURE_URL",
     message: string,
-    fields: { status?: number; contentType?: string; retryable?: boolean; cause?: unknown } = {},
+    fields: ErrorOptions & { status: number; contentType: string; retryable: boolean },
   ) {
-    super(code, message, { cause: fields.cause });
+    super("ERR_STS_RESPONSE", message, fields);
+    this.name = "StsResponseError";
+    this.status = fields.status;
+    this.contentType = fields.contentType;
+    this.retryable = fields.retryable;
+  }
+}
+
+/** An HTTP exchange failed: the connection (`ERR_NETWORK`) or its time limit (`ERR_TIMEOUT`). Both are retryable. */
+export class HttpError extends Oidc2AwsError {
+  /** Whether trying again can succeed: always true for a transport failure or a timeout. */
+  readonly retryable: boolean;
+
+  /** A transport failure or a timeout. */
+  constructor(code: HttpErrorCode, message: string, options: ErrorOptions = {}) {
+    super(code, message, options);
     this.name = "HttpError";
-    if (fields.status !== undefined) this.status = fields.status;
-    if (fields.contentType !== undefined) this.contentType = fields.contentType;
-    this.retryable = fields.retryable ?? false;
+    this.retryable = true;
   }
 }
 
@@ -214,11 +303,35 @@ export class XmlError extends Oidc2AwsError {
   /** The offset in the text where reading stopped. */
   readonly offset: number;
 
+  /** The document is not XML from this offset on. */
   constructor(message: string, offset: number) {
     super("ERR_XML", message);
     this.name = "XmlError";
     this.offset = offset;
   }
+}
+
+/** The runtime refused a permission (Deno without the flag; the message names it). Code `ERR_PERMISSION`. */
+export class PermissionError extends Oidc2AwsError {
+  /** A denied permission and the flag that grants it. */
+  constructor(message: string, options: ErrorOptions = {}) {
+    super("ERR_PERMISSION", message, options);
+    this.name = "PermissionError";
+  }
+}
+
+/** The command line's own errors: wrong arguments (`ERR_USAGE`), a command `exec` cannot start (`ERR_EXEC`). */
+export class CliError extends Oidc2AwsError {
+  /** A usage or exec error. */
+  constructor(code: CliErrorCode, message: string, options: ErrorOptions = {}) {
+    super(code, message, options);
+    this.name = "CliError";
+  }
+}
+
+/** Whether an HTTP status is worth another attempt: 408, 429 and 5xx. */
+export function retryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
 }
 
 /**

@@ -1,6 +1,10 @@
-import type { Host } from "./host.ts";
-import { ConfigError } from "./errors.ts";
-import type { Env } from "./host.ts";
+/**
+ * The retry policy and the one retry loop: attempts, full-jitter backoff, Retry-After, the deadline.
+ *
+ * @module
+ */
+import type { Env, Host } from "./host.ts";
+import { ConfigError, type Oidc2AwsError } from "./errors.ts";
 
 /** How oidc2aws retries: attempts, backoff and time limits. */
 export interface RetryPolicy {
@@ -51,16 +55,69 @@ export function attemptTimeout(context: RetryContext): number {
 }
 
 /**
+ * A failed attempt that another may overcome. Thrown inside {@linkcode retrying} only, which either
+ * waits and tries again or throws `giveUp(attempts)`: the error, built once, knowing how many
+ * attempts were made.
+ */
+export class Retry {
+  /** A failure worth another attempt from `budget` (transient failures, or fresh tokens), after at least `minimumDelayMs`. */
+  constructor(
+    readonly giveUp: (attempts: number) => Oidc2AwsError,
+    readonly budget: "transient" | "freshToken" = "transient",
+    readonly minimumDelayMs = 0,
+  ) {}
+
+  /** A retryable error as it is, said to be the last of `attempts` when given up. */
+  static of(error: Oidc2AwsError & { retryAfterMs?: number }): Retry {
+    return new Retry((attempts) => error.afterAttempts(attempts), "transient", error.retryAfterMs ?? 0);
+  }
+}
+
+/**
+ * Runs `attempt` (with its 1-based number) until it succeeds, throws something other than a
+ * {@linkcode Retry}, or a budget, the deadline or the signal says stop. Transient failures get
+ * `policy.maxAttempts` attempts in all; fresh-token failures `freshTokenRetries` more attempts.
+ * Each wait is full jitter over an exponential step, and at least what the failure asked for.
+ */
+export async function retrying<T>(
+  context: RetryContext,
+  attempt: (n: number) => Promise<T>,
+  freshTokenRetries = 0,
+): Promise<T> {
+  const used = { transient: 0, freshToken: 0 };
+  const limits = { transient: context.policy.maxAttempts, freshToken: freshTokenRetries + 1 };
+  for (let n = 1;; n++) {
+    try {
+      return await attempt(n);
+    } catch (failure) {
+      if (!(failure instanceof Retry)) throw failure;
+      const count = ++used[failure.budget];
+      if (count >= limits[failure.budget] || !(await backoff(context, count, failure.minimumDelayMs))) {
+        throw failure.giveUp(n);
+      }
+    }
+  }
+}
+
+/**
  * Waits before attempt `attempt + 1` (full jitter, at least `minimumMs` such as a Retry-After).
  * Returns false, without waiting, when the wait would pass the deadline.
  */
-export async function backoff(context: RetryContext, attempt: number, minimumMs = 0): Promise<boolean> {
+async function backoff(context: RetryContext, attempt: number, minimumMs: number): Promise<boolean> {
   const { policy, host } = context;
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   const delay = Math.max(minimumMs, host.random() * ceiling);
   if (host.now() + delay >= context.deadline) return false;
   await host.sleep(delay, context.signal);
   return true;
+}
+
+/** The delay a `Retry-After` header asks for, in milliseconds, if any. */
+export function retryAfterMs(value: string | null, now: number): number | undefined {
+  if (!value) return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 function maxAttemptsFromEnv(env: Env): Partial<RetryPolicy> {
@@ -70,9 +127,7 @@ function maxAttemptsFromEnv(env: Env): Partial<RetryPolicy> {
     throw new ConfigError(
       "ERR_CONFIG_INVALID",
       `AWS_MAX_ATTEMPTS is ${JSON.stringify(value.slice(0, 40))}: use a whole number of at least 1`,
-      {
-        key: "AWS_MAX_ATTEMPTS",
-      },
+      { key: "AWS_MAX_ATTEMPTS" },
     );
   }
   return { maxAttempts: Number(value) };

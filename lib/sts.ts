@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { HttpError, StsError, XmlError } from "./errors.ts";
+import { retryableStatus, StsError, StsResponseError, XmlError } from "./errors.ts";
 import { type Answer, displayUrl, exchange } from "./_http.ts";
+import { retryAfterMs } from "./retry.ts";
 import { redact } from "./_redact.ts";
 import { childElement, childText, parseXml, type XmlElement } from "./xml.ts";
 import { hostDefaults } from "./host.ts";
@@ -61,6 +62,8 @@ export interface AssumeRoleWithWebIdentityOptions {
   signal?: AbortSignal;
   /** Milliseconds for the exchange, body included. Default 10000. */
   timeoutMs?: number;
+  /** Milliseconds since the epoch, for a Retry-After date. Default `Date.now`. */
+  now?: () => number;
 }
 
 /** STS error codes that a later attempt can overcome without a new token. */
@@ -115,9 +118,14 @@ export async function assumeRoleWithWebIdentity(
     maxBytes: MAX_STS_ANSWER,
     peer: "STS",
     secrets: [request.webIdentityToken],
-    tooLarge: (message, status, contentType) => new HttpError("ERR_STS_RESPONSE", message, { status, contentType }),
+    tooLarge: (message, status, contentType) =>
+      new StsResponseError(message, { status, contentType, retryable: false }),
   });
-  return parseStsAnswer(answer, endpoint, request.roleArn, [request.webIdentityToken]);
+  return parseStsAnswer(answer, endpoint, {
+    roleArn: request.roleArn,
+    secrets: [request.webIdentityToken],
+    now: (options.now ?? Date.now)(),
+  });
 }
 
 /** The form-encoded body of an `AssumeRoleWithWebIdentity` request. */
@@ -139,23 +147,18 @@ export function stsRequestBody(request: AssumeRoleWithWebIdentityRequest): strin
 export function parseStsAnswer(
   answer: Answer,
   endpoint: string,
-  roleArn?: string,
-  secrets: string[] = [],
+  context: { roleArn?: string; secrets?: string[]; now?: number } = {},
 ): AssumeRoleWithWebIdentityResult {
   const { status, contentType } = answer;
-  const headerRequestId = answer.headers.get("x-amzn-requestid") ?? undefined;
-  const retryableStatus = status === 408 || status === 429 || status >= 500;
-  const bad = (problem: string, cause?: unknown, retryable = retryableStatus) =>
-    new HttpError(
-      "ERR_STS_RESPONSE",
+  const bad = (problem: string, retryable = retryableStatus(status)) =>
+    new StsResponseError(
       `STS at ${displayUrl(endpoint)} answered HTTP ${status} (${contentType || "no content type"}) ${problem}`,
-      { status, contentType, retryable, cause },
+      { status, contentType, retryable },
     );
   if (status >= 300 && status < 400) {
     throw bad(
       `redirecting to ${displayUrl(answer.headers.get("location") ?? "(nowhere)")}; oidc2aws never follows redirects ` +
         "with a token: check the STS endpoint",
-      undefined,
       false,
     );
   }
@@ -169,7 +172,7 @@ export function parseStsAnswer(
   } catch (err) {
     if (!(err instanceof XmlError)) throw err;
     throw bad(
-      `with a body that is not valid XML (${redact(err.message, secrets)}): check the STS endpoint, ` +
+      `with a body that is not valid XML (${redact(err.message, context.secrets)}): check the STS endpoint, ` +
         "or try again if a proxy failed",
     );
   }
@@ -178,37 +181,47 @@ export function parseStsAnswer(
     : root.name === "Error"
     ? root
     : undefined;
-  if (errorElement) {
-    const awsCode = childText(errorElement, "Code") || `HTTP${status}`;
-    const requestId = childText(root, "RequestId") || headerRequestId;
-    const error = new StsError({
-      status,
-      awsCode,
-      awsMessage: redact(childText(errorElement, "Message") ?? "", secrets),
-      requestId,
-      // A listed code, else the status: 408, 429 and 5xx are worth another attempt whatever the code.
-      retryable: TRANSIENT.has(awsCode) || FRESH_TOKEN_CODES.has(awsCode) ||
-        ((status === 408 || status === 429 || status >= 500) && !FRESH_TOKEN_CODES.has(awsCode)),
-      roleArn,
-    });
-    const after = answer.headers.get("retry-after");
-    if (after) retryAfterHeader.set(error, after);
-    throw error;
-  }
+  if (errorElement) throw stsError(answer, root, errorElement, context);
   if (status < 200 || status >= 300) throw bad(`with <${root.name}> instead of an error document`);
   if (root.name !== "AssumeRoleWithWebIdentityResponse") {
-    throw bad(
-      `with <${root.name}> instead of <AssumeRoleWithWebIdentityResponse>: check the STS endpoint`,
-      undefined,
-      false,
-    );
+    throw bad(`with <${root.name}> instead of <AssumeRoleWithWebIdentityResponse>: check the STS endpoint`, false);
   }
+  return resultOf(root, (problem) => bad(problem, false), answer.headers.get("x-amzn-requestid") ?? undefined);
+}
+
+/** The {@linkcode StsError} of an error document. */
+function stsError(
+  answer: Answer,
+  root: XmlElement,
+  error: XmlElement,
+  context: { roleArn?: string; secrets?: string[]; now?: number },
+): StsError {
+  const awsCode = childText(error, "Code") || `HTTP${answer.status}`;
+  // A listed code, else the status: 408, 429 and 5xx are worth another attempt whatever the code.
+  const retryable = TRANSIENT.has(awsCode) || FRESH_TOKEN_CODES.has(awsCode) || retryableStatus(answer.status);
+  return new StsError({
+    status: answer.status,
+    awsCode,
+    awsMessage: redact(childText(error, "Message") ?? "", context.secrets),
+    requestId: childText(root, "RequestId") || (answer.headers.get("x-amzn-requestid") ?? undefined),
+    retryable,
+    retryAfterMs: retryable ? retryAfterMs(answer.headers.get("retry-after"), context.now ?? Date.now()) : undefined,
+    roleArn: context.roleArn,
+  });
+}
+
+/** The result of a success document; `bad` builds the error for a missing or unreadable field. */
+function resultOf(
+  root: XmlElement,
+  bad: (problem: string) => StsResponseError,
+  headerRequestId: string | undefined,
+): AssumeRoleWithWebIdentityResult {
   const result = childElement(root, "AssumeRoleWithWebIdentityResult");
   const credentials = childElement(result, "Credentials");
   const user = childElement(result, "AssumedRoleUser");
   const need = (parent: XmlElement | undefined, path: string, name: string): string => {
     const value = childText(parent, name);
-    if (!value) throw bad(`without ${path}/${name}`, undefined, false);
+    if (!value) throw bad(`without ${path}/${name}`);
     return value;
   };
   const accessKeyId = need(credentials, "Credentials", "AccessKeyId");
@@ -217,17 +230,11 @@ export function parseStsAnswer(
   const expirationText = need(credentials, "Credentials", "Expiration");
   const expiration = parseIsoDate(expirationText);
   if (!expiration) {
-    throw bad(
-      `with an unreadable Credentials/Expiration ${JSON.stringify(expirationText.slice(0, 40))}`,
-      undefined,
-      false,
-    );
+    throw bad(`with an unreadable Credentials/Expiration ${JSON.stringify(expirationText.slice(0, 40))}`);
   }
   const assumedRoleArn = need(user, "AssumedRoleUser", "Arn");
   const accountId = assumedRoleArn.split(":")[4];
-  if (!accountId || !/^\d{12}$/.test(accountId)) {
-    throw bad(`with an AssumedRoleUser/Arn that names no account`, undefined, false);
-  }
+  if (!accountId || !/^\d{12}$/.test(accountId)) throw bad(`with an AssumedRoleUser/Arn that names no account`);
   const output: AssumeRoleWithWebIdentityResult = {
     accessKeyId,
     secretAccessKey,
@@ -249,9 +256,6 @@ export function parseStsAnswer(
   optional("requestId", childText(childElement(root, "ResponseMetadata"), "RequestId") || headerRequestId);
   return output;
 }
-
-/** The Retry-After header of throttling answers, kept beside the error rather than on it. */
-export const retryAfterHeader: WeakMap<StsError, string> = new WeakMap();
 
 /** Parses ISO-8601 UTC timestamps as STS writes them (with or without fractional seconds). */
 export function parseIsoDate(text: string): Date | undefined {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ConfigError, describeOrigin, type ValueOrigin } from "./errors.ts";
+import { ConfigError, type ValueOrigin } from "./errors.ts";
 import { shellSplit } from "./config.ts";
 import { clip } from "./_redact.ts";
 import { audienceOf, DEFAULT_AUDIENCE, entryNamed, SOURCES } from "./sources/registry.ts";
@@ -202,10 +202,6 @@ export function parseTokenProcess(
 
 function failure(origin: ValueOrigin): (problem: string) => never {
   return (problem) => {
-    throw new ConfigError("ERR_CONFIG_INVALID", `${describeOrigin(origin)} ${problem}`, {
-      file: origin.file,
-      profile: origin.profile,
-      key: origin.envVar ?? origin.option ?? origin.key,
-    });
+    throw ConfigError.invalid(origin, problem);
   };
 }

@@ -14,6 +14,7 @@ import {
   parseTokenServer,
   resolveProfile,
   StsError,
+  StsResponseError,
   TokenError,
   type WebIdentityProfile,
 } from "../mod.ts";
@@ -257,7 +258,7 @@ describe("faults at STS (assumeRole, default fetch)", () => {
   it("a 503 HTML page every time: ERR_STS_RESPONSE with the status, after maxAttempts", async () => {
     emulator.reset();
     emulator.fault("sts", { html: true, times: 100 });
-    await rejectsWith(assume(profile, { ...RETRY, maxAttempts: 3 }), HttpError, "ERR_STS_RESPONSE", (err) => {
+    await rejectsWith(assume(profile, { ...RETRY, maxAttempts: 3 }), StsResponseError, "ERR_STS_RESPONSE", (err) => {
       assert.equal(err.status, 503);
       assert.equal(err.retryable, true);
       assert.match(err.message, /^STS at http:\/\/127\.0\.0\.1:\d+\/ answered HTTP 503 \(text\/html\)/);
@@ -385,7 +386,7 @@ describe("faults at STS (assumeRole, default fetch)", () => {
   it("a 10 MB answer: refused at the 1 MiB cap from its Content-Length, ERR_STS_RESPONSE, no retry", async () => {
     emulator.reset();
     emulator.fault("sts", { hugeBody: 10_000_000 });
-    await rejectsWith(assume(), HttpError, "ERR_STS_RESPONSE", (err) => {
+    await rejectsWith(assume(), StsResponseError, "ERR_STS_RESPONSE", (err) => {
       assert.equal(err.status, 200);
       assert.equal(err.retryable, false);
       assert.match(err.message, /larger than 1048576 bytes/);
@@ -425,7 +426,7 @@ describe("faults at STS (assumeRole, default fetch)", () => {
     });
     try {
       emulator.reset();
-      await rejectsWith(assume(profileFor(`${stream.url}/`)), HttpError, "ERR_STS_RESPONSE", (err) => {
+      await rejectsWith(assume(profileFor(`${stream.url}/`)), StsResponseError, "ERR_STS_RESPONSE", (err) => {
         assert.match(err.message, /larger than 1048576 bytes/);
         assert.match(err.message, /more than that sent/);
       });
@@ -443,7 +444,7 @@ describe("faults at STS (assumeRole, default fetch)", () => {
       for (const status of [301, 302, 303, 307, 308] as const) {
         emulator.reset();
         emulator.fault("sts", { redirect: `${elsewhere.url}/`, status });
-        await rejectsWith(assume(), HttpError, "ERR_STS_RESPONSE", (err) => {
+        await rejectsWith(assume(), StsResponseError, "ERR_STS_RESPONSE", (err) => {
           assert.equal(err.status, status);
           assert.equal(err.retryable, false);
           assert.match(err.message, /never follows redirects/);

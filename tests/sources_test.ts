@@ -288,7 +288,8 @@ describe("getToken: each kind of source", () => {
     );
     const slow = () => Promise.resolve({ code: null, stdout: "", stderr: "", timedOut: true });
     await assert.rejects(getToken({ type: "process", command: ["tok"] }, { ...host({}), runCommand: slow }), {
-      code: "ERR_TIMEOUT",
+      code: "ERR_TOKEN_UNAVAILABLE",
+      message: /^The token command "tok" did not finish within \d+ ms: it must print the OIDC token and exit$/,
     });
   });
 
@@ -409,7 +410,7 @@ describe("getToken: token commands that misbehave (real processes)", () => {
           retry: { totalTimeoutMs: 600, attemptTimeoutMs: 600, baseDelayMs: 1 },
         }),
         (err: Error & { code?: string }) =>
-          err.code === "ERR_TIMEOUT" && /did not finish within \d+ ms/.test(err.message),
+          err.code === "ERR_TOKEN_UNAVAILABLE" && /did not finish within \d+ ms/.test(err.message),
       );
       // Without the group kill this would wait for the 30 s sleep, or forever.
       assert.ok(Date.now() - started < 10_000, `answered after ${Date.now() - started} ms`);

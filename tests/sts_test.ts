@@ -1,6 +1,11 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { assumeRoleWithWebIdentity, type AssumeRoleWithWebIdentityRequest, HttpError, StsError } from "../mod.ts";
+import {
+  assumeRoleWithWebIdentity,
+  type AssumeRoleWithWebIdentityRequest,
+  StsError,
+  StsResponseError,
+} from "../mod.ts";
 import { scriptedFetch, stsErrorXml, testdata } from "./_helpers.ts";
 
 const REQUEST = {
@@ -22,7 +27,7 @@ function call(
 
 async function badResponse(promise: Promise<unknown>, pattern: RegExp, fields: { status: number; retryable: boolean }) {
   await assert.rejects(promise, (err: unknown) => {
-    assert.ok(err instanceof HttpError, String(err));
+    assert.ok(err instanceof StsResponseError, String(err));
     assert.equal(err.code, "ERR_STS_RESPONSE");
     assert.equal(err.status, fields.status);
     assert.equal(err.retryable, fields.retryable);
@@ -116,7 +121,7 @@ describe("assumeRoleWithWebIdentity: error answers", () => {
       );
       assert.equal(
         err.message,
-        "Cannot assume role arn:aws:iam::123456789012:role/deploy: AccessDenied (Not authorized to perform sts:AssumeRoleWithWebIdentity)",
+        "Cannot assume role arn:aws:iam::123456789012:role/deploy: AccessDenied (Not authorized to perform sts:AssumeRoleWithWebIdentity) [request id 4b9c3b6a-1d2e-4f5a-9b8c-7d6e5f4a3b2c]",
       );
       return true;
     });

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Oidc2AwsError } from "../../lib/errors.ts";
+import { CliError, Oidc2AwsError } from "../../lib/errors.ts";
 import type { CommandContext } from "../main.ts";
 import { credentialVariables } from "../output.ts";
 
@@ -44,7 +44,7 @@ export async function run(context: CommandContext): Promise<number> {
   } catch (err) {
     if (err instanceof Oidc2AwsError) throw err; // ERR_PERMISSION: Deno without --allow-run
     const code = (err as { code?: string }).code;
-    throw new Oidc2AwsError(
+    throw new CliError(
       "ERR_EXEC",
       code === "ENOENT"
         ? `Cannot run ${JSON.stringify(command)}: command not found (check the name and PATH)`

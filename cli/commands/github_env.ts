@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Oidc2AwsError } from "../../lib/errors.ts";
+import { CliError } from "../../lib/errors.ts";
 import type { CommandContext } from "../main.ts";
 import { credentialVariables, githubEnvOutput } from "../output.ts";
 
@@ -13,7 +13,7 @@ export async function run(context: CommandContext): Promise<number> {
   const { runtime } = context;
   const file = runtime.env.GITHUB_ENV;
   if (!file) {
-    throw new Oidc2AwsError(
+    throw new CliError(
       "ERR_USAGE",
       "github-env works inside GitHub Actions only ($GITHUB_ENV is not set): use oidc2aws env or exec elsewhere",
     );

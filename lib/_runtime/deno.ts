@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isPermissionDenied, Oidc2AwsError } from "../errors.ts";
+import { isPermissionDenied, PermissionError } from "../errors.ts";
 import type { Env } from "../host.ts";
 import { globalFetch, type Runtime } from "./mod.ts";
 import { runtimeFs } from "./fs.ts";
@@ -34,7 +34,7 @@ export function denoRuntime(): Runtime {
     } catch (err) {
       if (err instanceof deno.errors.NotFound) return undefined;
       if (isPermissionDenied(err)) {
-        throw new Oidc2AwsError("ERR_PERMISSION", `Deno denied reading ${path}: run with --allow-read=${path}`, {
+        throw new PermissionError(`Deno denied reading ${path}: run with --allow-read=${path}`, {
           cause: err,
         });
       }
@@ -81,8 +81,7 @@ function denoEnv(deno: DenoApi): Env {
         return deno.env.get(name);
       } catch (err) {
         if (isPermissionDenied(err)) {
-          throw new Oidc2AwsError(
-            "ERR_PERMISSION",
+          throw new PermissionError(
             `Deno denied access to the environment variable ${name}: run with --allow-env (or --allow-env=${name})`,
           );
         }

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Oidc2AwsError } from "../errors.ts";
+import { PermissionError } from "../errors.ts";
 import type { Env, Fetch, ReadFile, RunCommand } from "../host.ts";
 
 /** What the library and the CLI take from the runtime. */
@@ -57,7 +57,7 @@ export async function createRuntime(): Promise<Runtime> {
   if (g.Deno) return (await import("./deno.ts")).denoRuntime();
   if (g.Bun !== undefined) return (await import("./bun.ts")).bunRuntime();
   if (g.process) return (await import("./node.ts")).nodeRuntime();
-  throw new Oidc2AwsError("ERR_PERMISSION", "No runtime environment found: pass env, readFile and fetch explicitly");
+  throw new PermissionError("No runtime environment found: pass env, readFile and fetch explicitly");
 }
 
 /** The global fetch, looked up at each call, so that a fetch patched later (msw, a test spy) is used. */

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { isPermissionDenied, Oidc2AwsError } from "../errors.ts";
+import { isPermissionDenied, PermissionError } from "../errors.ts";
 import type { RunCommand } from "../host.ts";
 import type { SpawnResult } from "./mod.ts";
 
@@ -192,9 +192,9 @@ export async function spawnInherit(
 }
 
 /** Deno's refusal to run a command (no --allow-run) as ERR_PERMISSION naming the flag; else undefined. */
-function deniedRun(err: unknown, what: string, flag: string): Oidc2AwsError | undefined {
+function deniedRun(err: unknown, what: string, flag: string): PermissionError | undefined {
   if (!isPermissionDenied(err)) return undefined;
-  return new Oidc2AwsError("ERR_PERMISSION", `Deno denied running ${what}: run with --allow-run (or ${flag})`);
+  return new PermissionError(`Deno denied running ${what}: run with --allow-run (or ${flag})`);
 }
 
 /**

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { HttpError, type Oidc2AwsError, TokenError } from "../errors.ts";
-import { type Answer, displayUrl, exchange, isLoopback, retryAfterMs } from "../_http.ts";
-import { attemptTimeout, backoff, type RetryContext } from "../retry.ts";
+import { HttpError, retryableStatus, TokenError } from "../errors.ts";
+import { type Answer, displayUrl, exchange, isLoopback } from "../_http.ts";
+import { attemptTimeout, Retry, retryAfterMs, type RetryContext, retrying } from "../retry.ts";
 import { bodyExcerpt } from "../_redact.ts";
 import { VERSION } from "../version.ts";
 import type { TokenHost } from "./registry.ts";
@@ -45,7 +45,7 @@ export function secureUrl(raw: string, envVar: string, secret: string): URL {
     throw new TokenError("ERR_TOKEN_UNAVAILABLE", `${envVar} does not hold a URL: it should be the token request URL`);
   }
   if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopback(url))) {
-    throw new HttpError(
+    throw new TokenError(
       "ERR_INSECURE_URL",
       `Refusing to send ${secret} to ${
         displayUrl(url)
@@ -77,33 +77,24 @@ export function jsonField(field: string): TokenRequest["extract"] {
 }
 
 /** Sends a token request, retrying network errors, timeouts, 408, 429 and 5xx. */
-export async function requestToken(request: TokenRequest, host: TokenHost, context: RetryContext): Promise<string> {
+export function requestToken(request: TokenRequest, host: TokenHost, context: RetryContext): Promise<string> {
   if (request.secrets.some((secret) => /[\0\r\n]/.test(secret.trim()))) {
     throw new TokenError(
       "ERR_TOKEN_UNAVAILABLE",
       `${capitalize(request.secretName)} holds a line break or NUL character, which cannot be sent in an HTTP header`,
     );
   }
-  for (let attempt = 1;; attempt++) {
-    let retryable = false;
-    let minimumDelay = 0;
-    let error: Oidc2AwsError;
+  return retrying(context, async () => {
+    let answer: Answer;
     try {
-      const answer = await send(request, host, context);
-      if (answer.status >= 200 && answer.status < 300) return tokenOf(request, answer);
-      retryable = answer.status === 408 || answer.status === 429 || answer.status >= 500;
-      minimumDelay = retryAfterMs(answer.headers.get("retry-after"), host.now()) ?? 0;
-      error = httpError(request, answer);
+      answer = await send(request, host, context);
     } catch (err) {
-      if (!(err instanceof HttpError) || !err.retryable) throw err;
-      retryable = true;
-      error = err;
+      throw err instanceof HttpError ? Retry.of(err) : err;
     }
-    if (!retryable || attempt >= context.policy.maxAttempts || !(await backoff(context, attempt, minimumDelay))) {
-      if (retryable && attempt > 1) error.message += ` (after ${attempt} attempts)`;
-      throw error;
-    }
-  }
+    if (answer.status >= 200 && answer.status < 300) return tokenOf(request, answer);
+    const error = httpError(request, answer, host.now());
+    throw error.retryable ? Retry.of(error) : error;
+  });
 }
 
 function send(request: TokenRequest, host: TokenHost, context: RetryContext): Promise<Answer> {
@@ -137,7 +128,7 @@ function tokenOf(request: TokenRequest, answer: Answer): string {
 }
 
 /** `ERR_TOKEN_HTTP` for an answer that is not a 2xx, with the platform's advice. */
-function httpError(request: TokenRequest, answer: Answer): TokenError {
+function httpError(request: TokenRequest, answer: Answer, now: number): TokenError {
   const advice = answer.status >= 300 && answer.status < 400
     ? `it answered with a redirect, which oidc2aws never follows with ${request.secretName}: check ${request.urlSource}`
     : request.advice(answer.status);
@@ -147,7 +138,11 @@ function httpError(request: TokenRequest, answer: Answer): TokenError {
     `${capitalize(request.peer)} at ${displayUrl(request.url.href)} answered HTTP ${answer.status}${
       excerpt ? ` (${excerpt})` : ""
     }: ${advice}`,
-    { status: answer.status },
+    {
+      status: answer.status,
+      retryable: retryableStatus(answer.status),
+      retryAfterMs: retryAfterMs(answer.headers.get("retry-after"), now),
+    },
   );
 }
 

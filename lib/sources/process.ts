@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { HttpError, Oidc2AwsError, TokenError } from "../errors.ts";
+import { Oidc2AwsError, TokenError } from "../errors.ts";
 import type { RunCommand } from "../host.ts";
 import type { RetryContext } from "../retry.ts";
 import { bodyExcerpt, clip, redact, secretValues } from "../_redact.ts";
@@ -44,7 +44,10 @@ async function processToken(spec: ProcessTokenSpec, host: TokenHost, context: Re
     );
   }
   if (result.timedOut) {
-    throw new HttpError("ERR_TIMEOUT", `The token command ${name} did not finish within ${timeoutMs} ms`);
+    throw new TokenError(
+      "ERR_TOKEN_UNAVAILABLE",
+      `The token command ${name} did not finish within ${timeoutMs} ms: it must print the OIDC token and exit`,
+    );
   }
   const token = result.stdout.trim();
   if (result.code !== 0 || token === "" || /\s/.test(token)) {
