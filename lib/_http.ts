@@ -52,6 +52,25 @@ export async function exchange(
   init: Omit<FetchInit, "signal" | "redirect">,
   options: ExchangeOptions,
 ): Promise<Answer> {
+  const limit = timeLimit(options);
+  const fail = (err: unknown): never => {
+    throw transportFailure(err, url, options, limit.timedOut());
+  };
+  try {
+    let response: FetchResponse;
+    try {
+      response = await options.fetch(url, { ...init, signal: limit.signal, redirect: "manual" });
+    } catch (err) {
+      return fail(err);
+    }
+    return await readAnswer(response, url, options, fail);
+  } finally {
+    limit.dispose();
+  }
+}
+
+/** A signal that aborts at the timeout or with the caller's signal, whichever comes first. */
+function timeLimit(options: ExchangeOptions): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
   const controller = new AbortController();
   let timedOut = false;
   // AbortSignal.timeout rather than setTimeout: on Deno the first setTimeout loads the Node timers
@@ -65,55 +84,63 @@ export async function exchange(
   const onAbort = () => controller.abort(options.signal!.reason);
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener("abort", onAbort, { once: true });
-  const fail = (err: unknown): never => {
-    if (options.signal?.aborted) throw options.signal.reason;
-    if (err instanceof Oidc2AwsError && !timedOut) throw err;
-    const where = displayUrl(url);
-    if (isPermissionDenied(err)) {
-      throw new PermissionError(
-        `Deno denied network access to ${options.peer} at ${where}: run with --allow-net=${new URL(url).host}`,
-        { cause: err },
-      );
-    }
-    if (timedOut) {
-      throw new HttpError(
-        "ERR_TIMEOUT",
-        `${capitalize(options.peer)} at ${where} did not answer within ${options.timeoutMs} ms`,
-      );
-    }
-    const detail = redact(describeTransportError(err), options.secrets ?? []);
-    // The raw error can carry the request (headers, body): keep only its redacted description and code.
-    const cause = Object.assign(new Error(detail), { code: (err as { code?: unknown })?.code });
-    throw new HttpError("ERR_NETWORK", `Cannot reach ${options.peer} at ${where}: ${detail}`, { cause });
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    dispose() {
+      timeout.removeEventListener("abort", onTimeout);
+      options.signal?.removeEventListener("abort", onAbort);
+    },
   };
-  try {
-    let response: FetchResponse;
-    try {
-      response = await options.fetch(url, { ...init, signal: controller.signal, redirect: "manual" });
-    } catch (err) {
-      return fail(err);
-    }
-    const contentType = response.headers.get("content-type") ?? "";
-    const length = Number(response.headers.get("content-length") ?? NaN);
-    if (length > options.maxBytes) {
-      await cancel(response.body);
-      throw tooLarge(options, url, response.status, contentType, `${length} bytes announced`);
-    }
-    let body: string;
-    try {
-      // With a length announced (and checked above), text() is the cheaper read; else count bytes as they come.
-      body = Number.isFinite(length) && typeof response.text === "function"
-        ? await response.text()
-        : await readBody(response.body, options.maxBytes);
-    } catch (err) {
-      if (err === TOO_LARGE) throw tooLarge(options, url, response.status, contentType, "more than that sent");
-      return fail(err);
-    }
-    return { status: response.status, contentType, headers: response.headers, body };
-  } finally {
-    timeout.removeEventListener("abort", onTimeout);
-    options.signal?.removeEventListener("abort", onAbort);
+}
+
+/** What a failed exchange throws: the caller's abort reason, ERR_PERMISSION, ERR_TIMEOUT or ERR_NETWORK. */
+function transportFailure(err: unknown, url: string, options: ExchangeOptions, timedOut: boolean): unknown {
+  if (options.signal?.aborted) return options.signal.reason;
+  if (err instanceof Oidc2AwsError && !timedOut) return err;
+  const where = displayUrl(url);
+  if (isPermissionDenied(err)) {
+    return new PermissionError(
+      `Deno denied network access to ${options.peer} at ${where}: run with --allow-net=${new URL(url).host}`,
+      { cause: err },
+    );
   }
+  if (timedOut) {
+    return new HttpError(
+      "ERR_TIMEOUT",
+      `${capitalize(options.peer)} at ${where} did not answer within ${options.timeoutMs} ms`,
+    );
+  }
+  const detail = redact(describeTransportError(err), options.secrets ?? []);
+  // The raw error can carry the request (headers, body): keep only its redacted description and code.
+  const cause = Object.assign(new Error(detail), { code: (err as { code?: unknown })?.code });
+  return new HttpError("ERR_NETWORK", `Cannot reach ${options.peer} at ${where}: ${detail}`, { cause });
+}
+
+/** Reads the answer's body within the size cap. */
+async function readAnswer(
+  response: FetchResponse,
+  url: string,
+  options: ExchangeOptions,
+  fail: (err: unknown) => never,
+): Promise<Answer> {
+  const contentType = response.headers.get("content-type") ?? "";
+  const length = Number(response.headers.get("content-length") ?? NaN);
+  if (length > options.maxBytes) {
+    await cancel(response.body);
+    throw tooLarge(options, url, response.status, contentType, `${length} bytes announced`);
+  }
+  let body: string;
+  try {
+    // With a length announced (and checked above), text() is the cheaper read; else count bytes as they come.
+    body = Number.isFinite(length) && typeof response.text === "function"
+      ? await response.text()
+      : await readBody(response.body, options.maxBytes);
+  } catch (err) {
+    if (err === TOO_LARGE) throw tooLarge(options, url, response.status, contentType, "more than that sent");
+    return fail(err);
+  }
+  return { status: response.status, contentType, headers: response.headers, body };
 }
 
 const TOO_LARGE = Symbol("too large");

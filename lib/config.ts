@@ -101,11 +101,7 @@ function assignNamed(target: Record<string, ConfigSection>, header: string, valu
 
 /** The sections of one file, in order, with raw multi-line values (configparser's `_read`). */
 function readSections(text: string, source: string): Map<string, RawSection> {
-  const sections = new Map<string, RawSection>();
-  const seenSections = new Map<string, number>();
-  let current: RawSection | undefined;
-  let option: RawOption | undefined;
-  let optionName = "";
+  const state: ReadState = { source, sections: new Map(), seen: new Map(), current: undefined, option: undefined };
   let indentLevel = 0;
   const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
   for (let i = 0; i < lines.length; i++) {
@@ -116,57 +112,72 @@ function readSections(text: string, source: string): Map<string, RawSection> {
     const value = isComment ? "" : stripped;
     if (value === "") {
       // An empty line inside a value is kept (and trimmed off the end later); a comment line is skipped.
-      if (!isComment && option) {
-        option.lines.push("");
-        option.lineNumbers.push(lineNumber);
+      if (!isComment && state.option) {
+        state.option.lines.push("");
+        state.option.lineNumbers.push(lineNumber);
       }
       continue;
     }
     const indent = raw.search(PY_NONSPACE);
-    if (current && option && indent > indentLevel) {
-      option.lines.push(value);
-      option.lineNumbers.push(lineNumber);
+    if (state.current && state.option && indent > indentLevel) {
+      state.option.lines.push(value);
+      state.option.lineNumbers.push(lineNumber);
       continue;
     }
     indentLevel = indent;
     const header = SECTION_RE.exec(value);
-    if (header) {
-      const name = header[1];
-      const first = seenSections.get(name);
-      // configparser reopens [DEFAULT] silently; only its keys must stay unique.
-      if (first !== undefined && name !== "DEFAULT") {
-        throw new ConfigSyntaxError(source, lineNumber, `section [${name}] appears twice (first at line ${first})`);
-      }
-      if (first === undefined) seenSections.set(name, lineNumber);
-      current = sections.get(name) ?? { name, options: new Map() };
-      sections.set(name, current);
-      option = undefined;
-      continue;
-    }
-    if (!current) {
-      throw new ConfigSyntaxError(
-        source,
-        lineNumber,
-        'expected a section header such as [default] or [profile NAME] before the first "key = value" line',
-      );
-    }
-    const match = OPTION_RE.exec(value);
-    if (!match || match[1] === "") {
-      throw new ConfigSyntaxError(source, lineNumber, 'expected "key = value"');
-    }
-    optionName = match[1].replace(PY_RSTRIP, "").toLowerCase();
-    if (current.options.has(optionName)) {
-      const first = current.options.get(optionName)!.lineNumbers[0];
-      throw new ConfigSyntaxError(
-        source,
-        lineNumber,
-        `key "${optionName}" appears twice in [${current.name}] (first at line ${first})`,
-      );
-    }
-    option = { lines: [pyStrip(match[3])], lineNumbers: [lineNumber] };
-    current.options.set(optionName, option);
+    if (header) openSection(state, header[1], lineNumber);
+    else addOption(state, value, lineNumber);
   }
-  return sections;
+  return state.sections;
+}
+
+/** Where reading a file stands: the sections so far, the one being read and its last option. */
+interface ReadState {
+  source: string;
+  sections: Map<string, RawSection>;
+  /** The line each section header first appeared on. */
+  seen: Map<string, number>;
+  current: RawSection | undefined;
+  option: RawOption | undefined;
+}
+
+/** A `[NAME]` line: a new section (a repeated one is an error, but for `[DEFAULT]`). */
+function openSection(state: ReadState, name: string, lineNumber: number): void {
+  const first = state.seen.get(name);
+  // configparser reopens [DEFAULT] silently; only its keys must stay unique.
+  if (first !== undefined && name !== "DEFAULT") {
+    throw new ConfigSyntaxError(state.source, lineNumber, `section [${name}] appears twice (first at line ${first})`);
+  }
+  if (first === undefined) state.seen.set(name, lineNumber);
+  state.current = state.sections.get(name) ?? { name, options: new Map() };
+  state.sections.set(name, state.current);
+  state.option = undefined;
+}
+
+/** A `key = value` line of the current section (a repeated key is an error). */
+function addOption(state: ReadState, value: string, lineNumber: number): void {
+  const { current, source } = state;
+  if (!current) {
+    throw new ConfigSyntaxError(
+      source,
+      lineNumber,
+      'expected a section header such as [default] or [profile NAME] before the first "key = value" line',
+    );
+  }
+  const match = OPTION_RE.exec(value);
+  if (!match || match[1] === "") throw new ConfigSyntaxError(source, lineNumber, 'expected "key = value"');
+  const name = match[1].replace(PY_RSTRIP, "").toLowerCase();
+  if (current.options.has(name)) {
+    const first = current.options.get(name)!.lineNumbers[0];
+    throw new ConfigSyntaxError(
+      source,
+      lineNumber,
+      `key "${name}" appears twice in [${current.name}] (first at line ${first})`,
+    );
+  }
+  state.option = { lines: [pyStrip(match[3])], lineNumbers: [lineNumber] };
+  current.options.set(name, state.option);
 }
 
 /** Joins each option's lines, parses nested blocks, and adds the `[DEFAULT]` keys. */

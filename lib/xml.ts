@@ -44,101 +44,127 @@ const NAMED_ENTITIES: Record<string, string> = { lt: "<", gt: ">", amp: "&", quo
  */
 export function parseXml(text: string, options: ParseXmlOptions = {}): XmlElement {
   const maxLength = options.maxLength ?? 1024 * 1024;
-  const maxDepth = options.maxDepth ?? 64;
   if (text.length > maxLength) throw new XmlError(`The document is longer than ${maxLength} characters`, maxLength);
-  let pos = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const stack: OpenElement[] = [];
-  let root: OpenElement | undefined;
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const reader: Reader = { text, start, pos: start, stack: [], root: undefined, maxDepth: options.maxDepth ?? 64 };
+  while (reader.pos < text.length) {
+    const lt = text.indexOf("<", reader.pos);
+    const textEnd = lt < 0 ? text.length : lt;
+    if (textEnd > reader.pos) {
+      const chunk = text.slice(reader.pos, textEnd);
+      const open = reader.stack[reader.stack.length - 1];
+      if (open) open.text += decodeEntities(chunk, reader.pos, failure(reader));
+      else if (chunk.trim() !== "") failure(reader)("text outside the root element");
+      reader.pos = textEnd;
+      if (lt < 0) break;
+    }
+    readMarkup(reader); // reader.pos is at "<"
+  }
+  if (reader.stack.length) failure(reader)("the document ends early", text.length);
+  if (!reader.root) failure(reader)("no root element", text.length);
+  return strip(reader.root!);
+}
 
-  const fail = (problem: string, at = pos): never => {
-    if (at >= text.length && stack.length) {
-      problem = `the document ends inside <${stack[stack.length - 1].qname}> (truncated?)`;
+/** The parser's state: the text, where it is, the open elements. */
+interface Reader {
+  text: string;
+  /** Where the document starts (after a byte order mark). */
+  start: number;
+  pos: number;
+  stack: OpenElement[];
+  root: OpenElement | undefined;
+  maxDepth: number;
+}
+
+/** Throws ERR_XML at an offset (the current one by default), naming the open element at a truncation. */
+function failure(reader: Reader): (problem: string, at?: number) => never {
+  return (problem, at = reader.pos) => {
+    if (at >= reader.text.length && reader.stack.length) {
+      problem = `the document ends inside <${reader.stack[reader.stack.length - 1].qname}> (truncated?)`;
     }
     throw new XmlError(`Malformed XML at offset ${at}: ${problem}`, at);
   };
+}
 
-  while (pos < text.length) {
-    const lt = text.indexOf("<", pos);
-    const textEnd = lt < 0 ? text.length : lt;
-    if (textEnd > pos) {
-      const chunk = text.slice(pos, textEnd);
-      if (stack.length) stack[stack.length - 1].text += decodeEntities(chunk, pos, fail);
-      else if (chunk.trim() !== "") fail("text outside the root element");
-      pos = textEnd;
-      if (lt < 0) break;
+/** Reads one piece of markup at `<`: a comment, CDATA, a processing instruction, a closing or an opening tag. */
+function readMarkup(reader: Reader): void {
+  const { text, pos } = reader;
+  const fail = failure(reader);
+  const skipTo = (terminator: string, from: number, problem: string): number => {
+    const end = text.indexOf(terminator, from);
+    if (end < 0) fail(problem);
+    return end;
+  };
+  if (text.startsWith("<!--", pos)) {
+    reader.pos = skipTo("-->", pos + 4, "unterminated comment") + 3;
+  } else if (text.startsWith("<![CDATA[", pos)) {
+    if (!reader.stack.length) fail("CDATA outside the root element");
+    const end = skipTo("]]>", pos + 9, "unterminated CDATA section");
+    reader.stack[reader.stack.length - 1].text += text.slice(pos + 9, end);
+    reader.pos = end + 3;
+  } else if (text.startsWith("<!", pos)) {
+    fail("DOCTYPE and entity declarations are not accepted");
+  } else if (text.startsWith("<?", pos)) {
+    const end = skipTo("?>", pos + 2, "unterminated processing instruction");
+    if (text.startsWith("<?xml", pos) && /\s/.test(text[pos + 5] ?? "") && pos !== reader.start) {
+      fail("the XML declaration must come first");
     }
-    // pos is at "<"
-    if (text.startsWith("<!--", pos)) {
-      const end = text.indexOf("-->", pos + 4);
-      if (end < 0) fail("unterminated comment");
-      pos = end + 3;
-    } else if (text.startsWith("<![CDATA[", pos)) {
-      if (!stack.length) fail("CDATA outside the root element");
-      const end = text.indexOf("]]>", pos + 9);
-      if (end < 0) fail("unterminated CDATA section");
-      stack[stack.length - 1].text += text.slice(pos + 9, end);
-      pos = end + 3;
-    } else if (text.startsWith("<!", pos)) {
-      fail("DOCTYPE and entity declarations are not accepted");
-    } else if (text.startsWith("<?", pos)) {
-      const end = text.indexOf("?>", pos + 2);
-      if (end < 0) fail("unterminated processing instruction");
-      if (
-        text.startsWith("<?xml", pos) && /\s/.test(text[pos + 5] ?? "") &&
-        (pos !== (text.charCodeAt(0) === 0xfeff ? 1 : 0))
-      ) {
-        fail("the XML declaration must come first");
-      }
-      pos = end + 2;
-    } else if (text.startsWith("</", pos)) {
-      NAME.lastIndex = pos + 2;
-      const match = NAME.exec(text);
-      if (!match) fail("expected an element name after </");
-      const name = match![0];
-      let end = pos + 2 + name.length;
-      while (end < text.length && /\s/.test(text[end])) end++;
-      if (text[end] !== ">") fail(`expected ">" to close </${name}`, end);
-      const open = stack.pop();
-      if (!open) fail(`closing tag </${name}> without an open element`);
-      if (open!.qname !== name) fail(`closing tag </${name}> does not match <${open!.qname}>`);
-      pos = end + 1;
-    } else {
-      if (root && !stack.length) fail("a second root element");
-      NAME.lastIndex = pos + 1;
-      const match = NAME.exec(text);
-      if (!match) fail("expected an element name after <");
-      const qname = match![0];
-      const element: OpenElement = {
-        name: localName(qname),
-        qname,
-        attributes: Object.create(null),
-        children: [],
-        text: "",
-      };
-      let at = pos + 1 + qname.length;
-      for (;;) {
-        ATTRIBUTE.lastIndex = at;
-        const attribute = ATTRIBUTE.exec(text);
-        if (!attribute) break;
-        if (attribute[1] in element.attributes) fail(`attribute ${attribute[1]} appears twice`, at);
-        element.attributes[attribute[1]] = decodeEntities(attribute[2] ?? attribute[3], at, fail);
-        at = ATTRIBUTE.lastIndex;
-      }
-      while (at < text.length && /\s/.test(text[at])) at++;
-      const selfClosing = text.startsWith("/>", at);
-      if (!selfClosing && text[at] !== ">") fail(`expected ">" to end <${qname}>`, at);
-      pos = at + (selfClosing ? 2 : 1);
-      if (stack.length) stack[stack.length - 1].children.push(element);
-      else root = element;
-      if (!selfClosing) {
-        if (stack.length >= maxDepth) fail(`elements nested deeper than ${maxDepth}`);
-        stack.push(element);
-      }
-    }
+    reader.pos = end + 2;
+  } else if (text.startsWith("</", pos)) {
+    readClosingTag(reader, fail);
+  } else {
+    readOpeningTag(reader, fail);
   }
-  if (stack.length) fail("the document ends early", text.length);
-  if (!root) fail("no root element", text.length);
-  return strip(root!);
+}
+
+function readClosingTag(reader: Reader, fail: (problem: string, at?: number) => never): void {
+  const { text, pos } = reader;
+  NAME.lastIndex = pos + 2;
+  const match = NAME.exec(text);
+  if (!match) fail("expected an element name after </");
+  const name = match![0];
+  let end = pos + 2 + name.length;
+  while (end < text.length && /\s/.test(text[end])) end++;
+  if (text[end] !== ">") fail(`expected ">" to close </${name}`, end);
+  const open = reader.stack.pop();
+  if (!open) fail(`closing tag </${name}> without an open element`);
+  if (open!.qname !== name) fail(`closing tag </${name}> does not match <${open!.qname}>`);
+  reader.pos = end + 1;
+}
+
+function readOpeningTag(reader: Reader, fail: (problem: string, at?: number) => never): void {
+  const { text, pos, stack } = reader;
+  if (reader.root && !stack.length) fail("a second root element");
+  NAME.lastIndex = pos + 1;
+  const match = NAME.exec(text);
+  if (!match) fail("expected an element name after <");
+  const qname = match![0];
+  const element: OpenElement = {
+    name: localName(qname),
+    qname,
+    attributes: Object.create(null),
+    children: [],
+    text: "",
+  };
+  let at = pos + 1 + qname.length;
+  for (;;) {
+    ATTRIBUTE.lastIndex = at;
+    const attribute = ATTRIBUTE.exec(text);
+    if (!attribute) break;
+    if (attribute[1] in element.attributes) fail(`attribute ${attribute[1]} appears twice`, at);
+    element.attributes[attribute[1]] = decodeEntities(attribute[2] ?? attribute[3], at, fail);
+    at = ATTRIBUTE.lastIndex;
+  }
+  while (at < text.length && /\s/.test(text[at])) at++;
+  const selfClosing = text.startsWith("/>", at);
+  if (!selfClosing && text[at] !== ">") fail(`expected ">" to end <${qname}>`, at);
+  reader.pos = at + (selfClosing ? 2 : 1);
+  if (stack.length) stack[stack.length - 1].children.push(element);
+  else reader.root = element;
+  if (!selfClosing) {
+    if (stack.length >= reader.maxDepth) fail(`elements nested deeper than ${reader.maxDepth}`);
+    stack.push(element);
+  }
 }
 
 interface OpenElement extends XmlElement {
