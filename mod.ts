@@ -38,15 +38,8 @@ export {
   XmlError,
 } from "./lib/errors.ts";
 export type { Env, Fetch, FetchInit, FetchResponse, HostOptions, ReadFile, RunCommand } from "./lib/host.ts";
-export {
-  type ConfigSection,
-  loadConfig,
-  type LoadConfigOptions,
-  type LoadedConfig,
-  parseConfig,
-  type ParseConfigOptions,
-  type ParsedConfig,
-} from "./lib/config.ts";
+export { type ConfigSection, parseConfig, type ParseConfigOptions, type ParsedConfig } from "./lib/config.ts";
+export { loadConfig, type LoadConfigOptions, type LoadedConfig } from "./lib/config_files.ts";
 export {
   type AutoTokenSpec,
   type AzureTokenSpec,

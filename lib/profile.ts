@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { loadConfig, type LoadedConfig } from "./config.ts";
+import { loadConfig, type LoadedConfig } from "./config_files.ts";
 import { stsEndpointFor } from "./endpoint.ts";
 import { ConfigError, describeOrigin } from "./errors.ts";
 import { expandPath } from "./_path.ts";
