@@ -55,8 +55,8 @@ describe("the core stays web-standard", () => {
     }
   });
 
-  it("loads lib/_runtime/ lazily: it is not in mod.ts's static import graph", () => {
-    // Type-only imports vanish at run time; count value imports only.
+  /** The modules an entry imports statically (value imports only: type-only imports vanish at run time). */
+  const staticGraph = (entry: string) => {
     const valueImports = (path: string) =>
       [...read(path).matchAll(/^(import|export)\s+(?!type\s)([^;]*?)from\s+"(\.[^"]+)"/gm)].map((m) => m[3]);
     const graph = new Set<string>();
@@ -66,10 +66,38 @@ describe("the core stays web-standard", () => {
       const base = path.split("/").slice(0, -1).join("/");
       for (const spec of valueImports(path)) walk(new URL(spec, `file:///${base ? `${base}/` : ""}`).pathname.slice(1));
     };
-    walk("mod.ts");
-    assert.ok(graph.has("lib/profile.ts") && graph.has("lib/assume.ts"), [...graph].join(", "));
-    const runtime = [...graph].filter((path) => path.startsWith("lib/_runtime/"));
+    walk(entry);
+    return [...graph];
+  };
+
+  it("loads lib/_runtime/ lazily: it is not in mod.ts's static import graph", () => {
+    const graph = staticGraph("mod.ts");
+    assert.ok(graph.includes("lib/profile.ts") && graph.includes("lib/assume.ts"), graph.join(", "));
+    const runtime = graph.filter((path) => path.startsWith("lib/_runtime/"));
     assert.deepEqual(runtime, [], "mod.ts must not import the runtime adapter statically");
+  });
+
+  it("keeps the CLI and every token source's code out of mod.ts's static import graph", () => {
+    const graph = staticGraph("mod.ts");
+    assert.deepEqual(graph.filter((path) => path.startsWith("cli")), []);
+    assert.deepEqual(graph.filter((path) => path.startsWith("lib/sources/")), ["lib/sources/registry.ts"]);
+  });
+
+  it("has the CLI load no command, no token source and no help, debug, cache or output code before it runs one", () => {
+    const graph = staticGraph("cli.ts");
+    assert.ok(graph.includes("cli/main.ts") && graph.includes("cli/args.ts"), graph.join(", "));
+    const lazy = graph.filter((path) =>
+      /^cli\/(commands\/|help|debug|cache|output)/.test(path) ||
+      (path.startsWith("lib/sources/") && path !== "lib/sources/registry.ts")
+    );
+    assert.deepEqual(lazy, []);
+  });
+
+  it("lists every source file in the registry, and every registry entry's file exists", () => {
+    const registry = read("lib/sources/registry.ts");
+    const loaded = new Set([...registry.matchAll(/import\("\.\/(\w+)\.ts"\)/g)].map((m) => `${m[1]}.ts`));
+    const files = readdirSync(new URL("../lib/sources", import.meta.url)).filter((f) => !f.startsWith("_"));
+    assert.deepEqual([...loaded].sort(), files.filter((f) => f !== "registry.ts").sort());
   });
 });
 
