@@ -17,7 +17,10 @@ interface NodeFs {
 }
 
 let module: Promise<NodeFs> | undefined;
-const fsp = (): Promise<NodeFs> => (module ??= import("node:fs/promises" as string) as Promise<NodeFs>);
+function fsp(): Promise<NodeFs> {
+  // @ts-ignore: lib/ is type-checked without runtime types (the runtime has this module)
+  return module ??= import("node:fs/promises") as Promise<NodeFs>;
+}
 
 /** The CLI's file operations; `readFile` is the runtime's own. */
 export function runtimeFs(readFile: ReadFile): RuntimeFs {

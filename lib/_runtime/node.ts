@@ -87,8 +87,9 @@ async function nodeReadFile(path: string): Promise<string | undefined> {
     // A synchronous read of a small file skips loading node:fs/promises (~1 ms).
     const sync = builtin<{ readFileSync(path: string, encoding: "utf8"): string }>("node:fs");
     if (sync) return sync.readFileSync(path, "utf8");
-    const fs =
-      await (import("node:fs/promises" as string) as Promise<{ readFile(p: string, e: "utf8"): Promise<string> }>);
+    type Fs = { readFile(p: string, e: "utf8"): Promise<string> };
+    // @ts-ignore: lib/ is type-checked without runtime types (the runtime has this module)
+    const fs = await (import("node:fs/promises") as Promise<Fs>);
     return await fs.readFile(path, "utf8");
   } catch (err) {
     if (missing(err)) return undefined;
@@ -98,6 +99,16 @@ async function nodeReadFile(path: string): Promise<string | undefined> {
 
 let clients: Record<string, Promise<NodeHttp>> | undefined;
 
+function importHttp(): Promise<{ default: NodeHttp }> {
+  // @ts-ignore: lib/ is type-checked without runtime types (the runtime has this module)
+  return import("node:http") as Promise<{ default: NodeHttp }>;
+}
+
+function importHttps(): Promise<{ default: NodeHttp }> {
+  // @ts-ignore: lib/ is type-checked without runtime types (the runtime has this module)
+  return import("node:https") as Promise<{ default: NodeHttp }>;
+}
+
 /** A fetch over node:http / node:https: no redirects followed, the body streamed as it arrives. */
 async function nodeFetch(url: string, init: FetchInit): Promise<FetchResponse> {
   const target = new URL(url);
@@ -106,7 +117,7 @@ async function nodeFetch(url: string, init: FetchInit): Promise<FetchResponse> {
   const name = target.protocol === "https:" ? "node:https" : "node:http";
   clients ??= {};
   const client = builtin<NodeHttp>(name) ??
-    await (clients[name] ??= (import(name as string) as Promise<{ default: NodeHttp }>).then((m) => m.default));
+    await (clients[name] ??= (name === "node:https" ? importHttps() : importHttp()).then((m) => m.default));
   const headers: Record<string, string> = { ...init.headers };
   if (init.body !== undefined) headers["content-length"] = String(new TextEncoder().encode(init.body).length);
   return new Promise((resolve, reject) => {

@@ -37,7 +37,10 @@ interface NodeProcess {
   kill(pid: number, signal: string): void;
 }
 
-const childProcess = () => import("node:child_process" as string) as Promise<NodeChildProcess>;
+function childProcess(): Promise<NodeChildProcess> {
+  // @ts-ignore: lib/ is type-checked without runtime types (the runtime has this module)
+  return import("node:child_process") as Promise<NodeChildProcess>;
+}
 
 /** The most a token command may print (stdout and stderr together). */
 const COMMAND_OUTPUT_LIMIT = 1024 * 1024;
@@ -58,7 +61,8 @@ export async function runCommand(
   windows: boolean,
 ): ReturnType<RunCommand> {
   const { spawn } = await childProcess();
-  const { default: proc } = await (import("node:process" as string) as Promise<{ default: NodeProcess }>);
+  // @ts-ignore: lib/ is type-checked without runtime types (the runtime has this module)
+  const { default: proc } = await (import("node:process") as Promise<{ default: NodeProcess }>);
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(options.env)) if (value !== undefined) env[name] = value;
   let child: NodeChild;
