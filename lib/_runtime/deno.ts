@@ -6,8 +6,7 @@
  */
 import { isPermissionDenied, PermissionError } from "../errors.ts";
 import type { Env } from "../host.ts";
-import { globalFetch, type Runtime } from "./mod.ts";
-import { runtimeFs } from "./fs.ts";
+import { globalFetch, type Runtime, runtimeFs } from "./mod.ts";
 
 // Minimal shapes of the Deno APIs used here (the core is type-checked with no runtime types).
 interface DenoApi {

@@ -1,8 +1,8 @@
 /**
  * The runtime adapter: the only code that knows Deno, Bun, Node and `node:` modules. The library
  * imports it lazily (see `runtimeAdapter` in `../host.ts`), only when a caller did not inject a host
- * piece; the CLI creates it at start and hands it to the library. One file per runtime; the
- * process-group runner and the file operations that all three share have a file each.
+ * piece; the CLI creates it at start and hands it to the library. One file per runtime, and the
+ * process-group runner that all three share; the file operations the three share are here.
  *
  * @module
  */
@@ -58,6 +58,55 @@ export async function createRuntime(): Promise<Runtime> {
   if (g.Bun !== undefined) return (await import("./bun.ts")).bunRuntime();
   if (g.process) return (await import("./node.ts")).nodeRuntime();
   throw new PermissionError("No runtime environment found: pass env, readFile and fetch explicitly");
+}
+
+// The CLI's file operations over node:fs/promises, which Deno, Bun and Node all provide; imported on
+// first use only: the common path (no cache, no $GITHUB_ENV) never loads it.
+
+interface NodeFs {
+  mkdir(path: string, options: { recursive: boolean; mode: number }): Promise<unknown>;
+  lstat(path: string): Promise<{ isFile(): boolean; isDirectory(): boolean; uid: number; mode: number }>;
+  writeFile(path: string, data: string, options: { mode: number; flag: string }): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  rm(path: string, options: { force: boolean }): Promise<void>;
+  appendFile(path: string, data: string): Promise<void>;
+}
+
+let module: Promise<NodeFs> | undefined;
+function fsp(): Promise<NodeFs> {
+  // @ts-ignore: lib/ is type-checked without runtime types (the runtime has this module)
+  return module ??= import("node:fs/promises") as Promise<NodeFs>;
+}
+
+/** The CLI's file operations; `readFile` is the runtime's own. */
+export function runtimeFs(readFile: ReadFile): RuntimeFs {
+  return {
+    async mkdir(path, mode) {
+      await (await fsp()).mkdir(path, { recursive: true, mode });
+    },
+    async lstat(path) {
+      try {
+        const stat = await (await fsp()).lstat(path);
+        return { isFile: stat.isFile(), isDirectory: stat.isDirectory(), uid: stat.uid, mode: stat.mode };
+      } catch (err) {
+        if ((err as { code?: string }).code === "ENOENT") return undefined;
+        throw err;
+      }
+    },
+    readFile,
+    async writeNew(path, data, mode) {
+      await (await fsp()).writeFile(path, data, { mode, flag: "wx" });
+    },
+    async rename(from, to) {
+      await (await fsp()).rename(from, to);
+    },
+    async remove(path) {
+      await (await fsp()).rm(path, { force: true });
+    },
+    async append(path, data) {
+      await (await fsp()).appendFile(path, data);
+    },
+  };
 }
 
 /** The global fetch, looked up at each call, so that a fetch patched later (msw, a test spy) is used. */

@@ -6,8 +6,7 @@
  * @module
  */
 import type { Env, FetchInit, FetchResponse, ReadFile } from "../host.ts";
-import type { Runtime } from "./mod.ts";
-import { runtimeFs } from "./fs.ts";
+import { type Runtime, runtimeFs } from "./mod.ts";
 
 /** The parts of Node's (and Bun's) `process` used here. */
 export interface NodeProcess {
