@@ -13,11 +13,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { type Emulator, startEmulator } from "../emulator/mod.ts";
-import { VERSION } from "../mod.ts";
-import { run } from "./_helpers.ts";
+import { type Emulator, startEmulator } from "../../emulator/mod.ts";
+import { VERSION } from "../../mod.ts";
+import { run } from "../_helpers.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
 const ROLE = "arn:aws:iam::123456789012:role/packaged";
 

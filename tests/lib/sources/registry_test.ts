@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { inspect } from "node:util";
-import { detectTokenSource, getToken, parseTokenServer, resolveProfile, type TokenSpec } from "../mod.ts";
-import { fakeJwt, instantClock, scriptedFetch } from "./_helpers.ts";
+import { detectTokenSource, getToken, parseTokenServer, resolveProfile, type TokenSpec } from "../../../mod.ts";
+import { fakeJwt, instantClock, scriptedFetch } from "../../_helpers.ts";
 
 const TOKEN = fakeJwt({ sub: "x", aud: "sts.amazonaws.com" });
 

@@ -2,9 +2,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { XMLParser } from "fast-xml-parser";
-import { XmlError } from "../mod.ts";
-import { childElement, childText, parseXml } from "../lib/xml.ts";
-import { testdata } from "./_helpers.ts";
+import { XmlError } from "../../mod.ts";
+import { childElement, childText, parseXml } from "../../lib/xml.ts";
+import { testdata } from "../_helpers.ts";
 
 function rejects(text: string, pattern: RegExp, options?: Parameters<typeof parseXml>[1]) {
   assert.throws(() => parseXml(text, options), (err: unknown) => {

@@ -16,9 +16,9 @@ import {
   type ReadFile,
   resolveProfile,
   StsError,
-} from "../mod.ts";
-import { DEFAULT_SUBJECT, type Emulator, startEmulator } from "../emulator/mod.ts";
-import { testdata } from "./_helpers.ts";
+} from "../../mod.ts";
+import { DEFAULT_SUBJECT, type Emulator, startEmulator } from "../../emulator/mod.ts";
+import { testdata } from "../_helpers.ts";
 
 const ACCOUNT = "515709759869";
 // The roles of the seed's config file (tests/testdata/seed_aws_config), plus one that trusts another repo.

@@ -1,9 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
-import { VERSION } from "../mod.ts";
+import { VERSION } from "../../mod.ts";
 
-const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), "utf8");
+const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), "utf8");
 const pkg = JSON.parse(read("package.json"));
 const deno = JSON.parse(read("deno.json"));
 
@@ -39,7 +39,7 @@ describe("package manifests", () => {
 
 describe("the core stays web-standard", () => {
   const sources = ["lib", "cli"].flatMap((dir) =>
-    readdirSync(new URL(`../${dir}`, import.meta.url), { recursive: true })
+    readdirSync(new URL(`../../${dir}`, import.meta.url), { recursive: true })
       .filter((f) => String(f).endsWith(".ts"))
       .map((f) => `${dir}/${f}`)
   );
@@ -96,7 +96,7 @@ describe("the core stays web-standard", () => {
   it("lists every source file in the registry, and every registry entry's file exists", () => {
     const registry = read("lib/sources/registry.ts");
     const loaded = new Set([...registry.matchAll(/import\("\.\/(\w+)\.ts"\)/g)].map((m) => `${m[1]}.ts`));
-    const files = readdirSync(new URL("../lib/sources", import.meta.url)).filter((f) => !f.startsWith("_"));
+    const files = readdirSync(new URL("../../lib/sources", import.meta.url)).filter((f) => !f.startsWith("_"));
     assert.deepEqual([...loaded].sort(), files.filter((f) => f !== "registry.ts").sort());
   });
 });

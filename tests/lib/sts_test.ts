@@ -5,8 +5,8 @@ import {
   type AssumeRoleWithWebIdentityRequest,
   StsError,
   StsResponseError,
-} from "../mod.ts";
-import { scriptedFetch, stsErrorXml, testdata } from "./_helpers.ts";
+} from "../../mod.ts";
+import { scriptedFetch, stsErrorXml, testdata } from "../_helpers.ts";
 
 const REQUEST = {
   roleArn: "arn:aws:iam::123456789012:role/deploy",

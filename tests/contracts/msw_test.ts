@@ -16,8 +16,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { setupServer } from "msw/node";
 import { http, HttpResponse } from "msw";
-import { assumeRole, getToken, parseTokenServer, resolveProfile, STS_API_VERSION, VERSION } from "../mod.ts";
-import { fakeJwt, startLoopback, stsSuccessXml } from "./_helpers.ts";
+import { assumeRole, getToken, parseTokenServer, resolveProfile, STS_API_VERSION, VERSION } from "../../mod.ts";
+import { fakeJwt, startLoopback, stsSuccessXml } from "../_helpers.ts";
 
 const TOKEN_URL = "https://token.msw.test/idtoken?api-version=2.0";
 const STS_URL = "https://sts.msw.test/";

@@ -24,8 +24,8 @@ import {
   resolveProfile,
   type TokenSpec,
   type WebIdentityProfile,
-} from "../mod.ts";
-import { instantClock, type Reply, scriptedFetch, type SeenRequest } from "./_helpers.ts";
+} from "../../mod.ts";
+import { instantClock, type Reply, scriptedFetch, type SeenRequest } from "../_helpers.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The planted secrets

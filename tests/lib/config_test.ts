@@ -1,9 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { ConfigError, ConfigSyntaxError, loadConfig, parseConfig } from "../mod.ts";
+import { ConfigError, ConfigSyntaxError, loadConfig, parseConfig } from "../../mod.ts";
 
-const testdata = (name: string) => readFileSync(new URL(`./testdata/${name}`, import.meta.url), "utf8");
+const testdata = (name: string) => readFileSync(new URL(`../testdata/${name}`, import.meta.url), "utf8");
 
 /** Parses and returns a plain copy (the parser's maps have no prototype). */
 function parse(text: string, kind: "config" | "credentials" = "config") {

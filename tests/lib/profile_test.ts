@@ -1,9 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { ConfigError, resolveProfile, type ResolveProfileOptions } from "../mod.ts";
+import { ConfigError, resolveProfile, type ResolveProfileOptions } from "../../mod.ts";
 
-const SEED = readFileSync(new URL("./testdata/seed_aws_config", import.meta.url), "utf8");
+const SEED = readFileSync(new URL("../testdata/seed_aws_config", import.meta.url), "utf8");
 const ROLE1 = "arn:aws:iam::515709759869:role/github-oidc-test-Role1-Z8L6FUWE1CVR";
 const ROLE2 = "arn:aws:iam::515709759869:role/github-oidc-test-Role2-CXH6FET0DUJU";
 const GH = {

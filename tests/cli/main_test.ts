@@ -4,11 +4,11 @@ import { chmod, chown, mkdtemp, readdir, readFile, rm, stat, writeFile } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fromProcess } from "@aws-sdk/credential-provider-process";
-import { type Emulator, startEmulator } from "../emulator/mod.ts";
-import { xmlEscape } from "../emulator/_util.ts";
-import { runCli, RUNTIME } from "./_cli.ts";
-import { parseGithubEnv, stsSuccessXml } from "./_helpers.ts";
-import { VERSION } from "../mod.ts";
+import { type Emulator, startEmulator } from "../../emulator/mod.ts";
+import { xmlEscape } from "../../emulator/_util.ts";
+import { runCli, RUNTIME } from "../_cli.ts";
+import { parseGithubEnv, stsSuccessXml } from "../_helpers.ts";
+import { VERSION } from "../../mod.ts";
 
 const DEPLOY = "arn:aws:iam::123456789012:role/deploy";
 const AUDIT = "arn:aws:iam::210987654321:role/audit";
@@ -85,7 +85,7 @@ describe(`CLI on ${RUNTIME}: credential-process`, () => {
 
   it("is read by the AWS SDK's own credential_process provider", async () => {
     const bridge = join(dir, "bridge_config");
-    const command = [...(await import("./_cli.ts")).cliCommand()].map((part) => `'${part}'`).join(" ");
+    const command = [...(await import("../_cli.ts")).cliCommand()].map((part) => `'${part}'`).join(" ");
     await writeFile(
       bridge,
       `[profile ci]\ncredential_process = ${command} credential-process --profile deploy --no-cache\n`,

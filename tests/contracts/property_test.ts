@@ -21,11 +21,11 @@ import {
   type ValueOrigin,
   type WebIdentityProfile,
   XmlError,
-} from "../mod.ts";
-import { parseXml, type XmlElement } from "../lib/xml.ts";
-import { fakeJwt, instantClock, parseGithubEnv, scriptedFetch, stsErrorXml } from "./_helpers.ts";
-import { type CliArgs, COMMANDS, ENV_FORMATS, parseCliArgs } from "../cli/args.ts";
-import { githubEnvOutput } from "../cli/output.ts";
+} from "../../mod.ts";
+import { parseXml, type XmlElement } from "../../lib/xml.ts";
+import { fakeJwt, instantClock, parseGithubEnv, scriptedFetch, stsErrorXml } from "../_helpers.ts";
+import { type CliArgs, COMMANDS, ENV_FORMATS, parseCliArgs } from "../../cli/args.ts";
+import { githubEnvOutput } from "../../cli/output.ts";
 
 // `ini` ships no types; this is the one function used.
 const ini = createRequire(import.meta.url)("ini") as { parse(text: string): Record<string, unknown> };

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { assumeRole, HttpError, parseTokenServer, StsError, type WebIdentityProfile } from "../mod.ts";
+import { assumeRole, HttpError, parseTokenServer, StsError, type WebIdentityProfile } from "../../mod.ts";
 import {
   connectionRefused,
   fakeJwt,
@@ -9,7 +9,7 @@ import {
   scriptedFetch,
   stsErrorXml,
   stsSuccessXml,
-} from "./_helpers.ts";
+} from "../_helpers.ts";
 
 const ROLE = "arn:aws:iam::123456789012:role/deploy";
 const PROFILE: WebIdentityProfile = {

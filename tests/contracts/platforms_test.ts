@@ -12,9 +12,9 @@ import {
   PLATFORM_SUBJECTS,
   PLATFORMS,
   startEmulator,
-} from "../emulator/mod.ts";
-import { assumeRole, resolveProfile } from "../mod.ts";
-import { runCli, RUNTIME } from "./_cli.ts";
+} from "../../emulator/mod.ts";
+import { assumeRole, resolveProfile } from "../../mod.ts";
+import { runCli, RUNTIME } from "../_cli.ts";
 
 const ROLE = "arn:aws:iam::123456789012:role/ci";
 const NAMES: Record<EmulatedPlatform, string> = {

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { partitionOf, stsEndpointFor } from "../mod.ts";
+import { partitionOf, stsEndpointFor } from "../../mod.ts";
 
 describe("stsEndpointFor: every partition and mode", () => {
   // [region, default, FIPS, dual-stack, FIPS + dual-stack]

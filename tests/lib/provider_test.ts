@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type Credentials, fromWebIdentity, parseTokenServer, type WebIdentityProfile } from "../mod.ts";
-import { fakeJwt, instantClock, type Reply, scriptedFetch, stsErrorXml, stsSuccessXml } from "./_helpers.ts";
+import { type Credentials, fromWebIdentity, parseTokenServer, type WebIdentityProfile } from "../../mod.ts";
+import { fakeJwt, instantClock, type Reply, scriptedFetch, stsErrorXml, stsSuccessXml } from "../_helpers.ts";
 
 const ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.example.test/idtoken", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "b" };
 const profile = (name: string): WebIdentityProfile => ({

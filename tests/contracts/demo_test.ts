@@ -7,9 +7,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { run } from "./_helpers.ts";
+import { run } from "../_helpers.ts";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
+const root = fileURLToPath(new URL("../..", import.meta.url));
 const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
 
 describe("npm run demo", { skip: !onNode && "npm runs the demo on Node: tested in the Node run only" }, () => {

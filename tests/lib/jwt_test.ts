@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { decodeClaims } from "../mod.ts";
-import { describeClaims } from "../lib/jwt.ts";
+import { decodeClaims } from "../../mod.ts";
+import { describeClaims } from "../../lib/jwt.ts";
 
 const b64url = (text: string) =>
   btoa(String.fromCharCode(...new TextEncoder().encode(text))).replace(/\+/g, "-").replace(/\//g, "_");

@@ -6,8 +6,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { type CredentialProvider, type Credentials, fromWebIdentity } from "../mod.ts";
-import { type Emulator, startEmulator } from "../emulator/mod.ts";
+import { type CredentialProvider, type Credentials, fromWebIdentity } from "../../mod.ts";
+import { type Emulator, startEmulator } from "../../emulator/mod.ts";
 
 const DEPLOY = "arn:aws:iam::123456789012:role/deploy";
 const AUDIT = "arn:aws:iam::210987654321:role/path/audit";

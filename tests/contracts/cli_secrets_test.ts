@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Emulator, startEmulator } from "../emulator/mod.ts";
-import { type CliRun, runCli, RUNTIME } from "./_cli.ts";
+import { type Emulator, startEmulator } from "../../emulator/mod.ts";
+import { type CliRun, runCli, RUNTIME } from "../_cli.ts";
 
 const BEARER = "PLANTED-bearer-7f3a9c2e1b";
 const ROLE = "arn:aws:iam::123456789012:role/deploy";

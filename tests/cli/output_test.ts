@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { formatVariables, githubEnvOutput } from "../cli/output.ts";
-import { parseGithubEnv } from "./_helpers.ts";
+import { formatVariables, githubEnvOutput } from "../../cli/output.ts";
+import { parseGithubEnv } from "../_helpers.ts";
 
 const NASTY = [
   "plain",

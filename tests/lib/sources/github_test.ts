@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { getToken, HttpError, parseTokenServer, TokenError } from "../mod.ts";
-import { connectionRefused, fakeJwt, instantClock, scriptedFetch } from "./_helpers.ts";
+import { getToken, HttpError, parseTokenServer, TokenError } from "../../../mod.ts";
+import { connectionRefused, fakeJwt, instantClock, scriptedFetch } from "../../_helpers.ts";
 
 const BEARER = "bearer-SECRET-abc123";
 const TOKEN = fakeJwt({ sub: "repo:o/r:ref:refs/heads/main", aud: "sts.amazonaws.com" });

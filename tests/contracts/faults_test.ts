@@ -17,9 +17,9 @@ import {
   StsResponseError,
   TokenError,
   type WebIdentityProfile,
-} from "../mod.ts";
-import { DEFAULT_SUBJECT, type Emulator, startEmulator } from "../emulator/mod.ts";
-import { startLoopback } from "./_helpers.ts";
+} from "../../mod.ts";
+import { DEFAULT_SUBJECT, type Emulator, startEmulator } from "../../emulator/mod.ts";
+import { startLoopback } from "../_helpers.ts";
 
 const ROLE = "arn:aws:iam::123456789012:role/deploy";
 /** Small steps so backoff costs milliseconds; the tests count requests, not time. */

@@ -1,8 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
-import { assumeRole, parseTokenServer } from "../mod.ts";
-import { fakeJwt, scriptedFetch, stsSuccessXml } from "./_helpers.ts";
+import { assumeRole, parseTokenServer } from "../../mod.ts";
+import { fakeJwt, scriptedFetch, stsSuccessXml } from "../_helpers.ts";
 
 describe("Credentials", () => {
   it("keep the secret key and session token out of console.log, inspect and JSON", async () => {
