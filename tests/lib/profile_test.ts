@@ -407,3 +407,71 @@ describe("resolveProfile: the STS endpoint", () => {
     await assert.rejects(endpoint({ AWS_ENDPOINT_URL: "ftp://x" }, ""), { message: /must be an http\(s\) URL/ });
   });
 });
+
+describe("resolveProfile: the new keys", () => {
+  const resolve = (env: Record<string, string>, config = "", options = {}) =>
+    resolveProfile({
+      env: { HOME: "/h", ...env },
+      readFile: (p) => Promise.resolve(p === "/h/.aws/config" ? config : undefined),
+      ...options,
+    });
+  const role = "role_arn = arn:aws:iam::123456789012:role/ci";
+
+  it("reads web_identity_token_env and web_identity_token_process (and their env vars)", async () => {
+    assert.deepEqual((await resolve({}, `[default]\n${role}\nweb_identity_token_env = MY_OIDC`)).token, {
+      type: "env",
+      name: "MY_OIDC",
+    });
+    assert.deepEqual(
+      (await resolve(
+        {},
+        `[default]\n${role}\nweb_identity_token_process = buildkite-agent oidc request-token --audience "sts.amazonaws.com"`,
+      )).token,
+      {
+        type: "process",
+        command: ["buildkite-agent", "oidc", "request-token", "--audience", "sts.amazonaws.com"],
+      },
+    );
+    assert.deepEqual(
+      (await resolve({ AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/ci", AWS_WEB_IDENTITY_TOKEN_ENV: "X_TOKEN" }))
+        .token,
+      { type: "env", name: "X_TOKEN" },
+    );
+  });
+
+  it("refuses two token sources at once, naming every origin", async () => {
+    await assert.rejects(
+      resolve(
+        { AWS_WEB_IDENTITY_TOKEN_ENV: "X" },
+        `[default]\n${role}\nweb_identity_token_server = GitLab\nweb_identity_token_process = x`,
+      ),
+      {
+        code: "ERR_CONFIG_INVALID",
+        message:
+          /^web_identity_token_server in profile "default" .* and AWS_WEB_IDENTITY_TOKEN_ENV and web_identity_token_process in profile "default" .* are all set/,
+      },
+    );
+  });
+
+  it("refuses malformed values", async () => {
+    await assert.rejects(resolve({}, `[default]\n${role}\nweb_identity_token_env = not a name`), {
+      message: /web_identity_token_env in profile "default" .* use the name of the environment variable/,
+    });
+    await assert.rejects(resolve({}, `[default]\n${role}\nweb_identity_token_process = "unbalanced`), {
+      message: /quotes must be balanced/,
+    });
+  });
+
+  it("uses the default token server only when no source is configured (the CLI's auto)", async () => {
+    assert.deepEqual((await resolve({}, `[default]\n${role}`, { defaultTokenServer: "auto" })).token, {
+      type: "auto",
+      audience: "sts.amazonaws.com",
+    });
+    assert.equal(
+      (await resolve({}, `[default]\n${role}\nweb_identity_token_server = Bitbucket`, { defaultTokenServer: "auto" }))
+        .token.type,
+      "env",
+    );
+    await assert.rejects(resolve({}, `[default]\n${role}`), { code: "ERR_NOT_WEB_IDENTITY" });
+  });
+});

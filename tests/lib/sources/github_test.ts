@@ -1,7 +1,10 @@
+// GitHub Actions' token server, and every server that speaks its protocol (GHES, Forgejo/Gitea, the
+// manual URL_ENV,TOKEN_ENV[,AUDIENCE] form): GET $ACTIONS_ID_TOKEN_REQUEST_URL&audience=… with the bearer.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { getToken, HttpError, parseTokenServer, TokenError } from "../../../mod.ts";
 import { connectionRefused, fakeJwt, instantClock, scriptedFetch } from "../../_helpers.ts";
+import { detects, fails, parses } from "./_sources.ts";
 
 const BEARER = "bearer-SECRET-abc123";
 const TOKEN = fakeJwt({ sub: "repo:o/r:ref:refs/heads/main", aud: "sts.amazonaws.com" });
@@ -34,6 +37,51 @@ async function rejectsWith(promise: Promise<unknown>, code: string, pattern: Reg
     return true;
   });
 }
+
+describe("GitHub, GHES, Forgejo: parseTokenServer", () => {
+  parses([
+    ["Forgejo", {
+      type: "server",
+      name: "Forgejo",
+      urlEnv: "ACTIONS_ID_TOKEN_REQUEST_URL",
+      tokenEnv: "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+      audience: "sts.amazonaws.com",
+    }],
+    ["gitea,aud", {
+      type: "server",
+      name: "Forgejo",
+      urlEnv: "ACTIONS_ID_TOKEN_REQUEST_URL",
+      tokenEnv: "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+      audience: "aud",
+    }],
+    ["GHES", {
+      type: "server",
+      name: "GHES",
+      urlEnv: "ACTIONS_ID_TOKEN_REQUEST_URL",
+      tokenEnv: "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+      audience: "sts.amazonaws.com",
+    }],
+  ]);
+});
+
+describe("GitHub, GHES, Forgejo: detectTokenSource", () => {
+  detects("GitHub", {
+    GITHUB_ACTIONS: "true",
+    ACTIONS_ID_TOKEN_REQUEST_URL: "https://t.test/x",
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: "b",
+  }, "server");
+  detects("Forgejo", {
+    GITHUB_ACTIONS: "true",
+    FORGEJO_ACTIONS: "true",
+    ACTIONS_ID_TOKEN_REQUEST_URL: "https://f.test/x",
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: "b",
+  }, "server");
+
+  it("stops at 'this platform, misconfigured' with its fix", async () => {
+    await fails({ GITHUB_ACTIONS: "true" }, /permissions:\n {4}id-token: write/);
+    await fails({ GITHUB_ACTIONS: "true", FORGEJO_ACTIONS: "true" }, /enable-openid-connect: true/);
+  });
+});
 
 describe("getToken: token server (GitHub protocol)", () => {
   it("GETs the URL with the audience added, the bearer and Accept: application/json, and reads value", async () => {
@@ -225,27 +273,5 @@ describe("getToken: token server (GitHub protocol)", () => {
     await assert.rejects(getToken(GITHUB, { ...options(script.fetch), sleep: undefined, signal: controller.signal }), {
       message: "stop",
     });
-  });
-});
-
-describe("getToken: token file", () => {
-  it("reads the file on every call and trims it", async () => {
-    let version = 0;
-    const readFile = () => Promise.resolve(`token-v${++version}\n`);
-    assert.equal(await getToken({ type: "file", path: "/var/run/token" }, { readFile }), "token-v1");
-    assert.equal(await getToken({ type: "file", path: "/var/run/token" }, { readFile }), "token-v2");
-  });
-
-  it("reports a missing or empty file", async () => {
-    await rejectsWith(
-      getToken({ type: "file", path: "/nope" }, { readFile: () => Promise.resolve(undefined) }),
-      "ERR_TOKEN_UNAVAILABLE",
-      /token file \/nope does not exist/,
-    );
-    await rejectsWith(
-      getToken({ type: "file", path: "/empty" }, { readFile: () => Promise.resolve(" \n") }),
-      "ERR_TOKEN_UNAVAILABLE",
-      /token file \/empty is empty/,
-    );
   });
 });
