@@ -101,6 +101,21 @@ describe("the core stays web-standard", () => {
   });
 });
 
+describe("the tests mirror the code", () => {
+  const files = (dir: string) => readdirSync(new URL(`../../${dir}`, import.meta.url)).map(String);
+
+  it("give every token source and every CLI command a test file of its own", () => {
+    const missing = [["lib/sources", "tests/lib/sources"], ["cli/commands", "tests/cli/commands"]].flatMap(
+      ([code, tests]) =>
+        files(code)
+          .filter((f) => f.endsWith(".ts") && !f.startsWith("_"))
+          .map((f) => `${tests}/${f.replace(/\.ts$/, "_test.ts")}`)
+          .filter((test) => !files(tests).includes(test.split("/").at(-1)!)),
+    );
+    assert.deepEqual(missing, []);
+  });
+});
+
 describe("the README", () => {
   it("quotes the seed's five profiles exactly as the tests read them", () => {
     const readme = read("README.md");
