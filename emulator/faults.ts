@@ -6,14 +6,21 @@
  */
 
 import { type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
-import { STS_XMLNS, stsErrorReply } from "./sts.ts";
+import { stsErrorReply } from "./sts.ts";
 import type { Reply } from "./_util.ts";
 
-/** The endpoints faults can be queued for: GitHub's token endpoint, STS, Buildkite's agent API, Azure DevOps' token endpoint, Google's metadata server. */
-export type FaultTarget = "token" | "sts" | "buildkite" | "azure" | "gcp";
+/**
+ * An endpoint faults can be queued for: the `target` of a route that takes faults (`sts`, and each
+ * platform's token endpoint: `token` for GitHub's, `buildkite`, `azure`, `gcp`); see `FAULT_TARGETS`.
+ */
+export type FaultTarget = string;
 
-/** Every {@link FaultTarget}. */
-export const FAULT_TARGETS: readonly FaultTarget[] = ["token", "sts", "buildkite", "azure", "gcp"];
+/** What a huge body looks like on a route: the start and end of its real answer around the padding. */
+export interface HugeShape {
+  head: string;
+  tail: string;
+  contentType: string;
+}
 
 /** STS error codes a fault can answer with (any other code string works too). */
 export type StsErrorCode =
@@ -90,9 +97,9 @@ export interface RedirectFault extends FaultCommon {
 }
 
 /**
- * A 200 answer of this many bytes, streamed with Content-Length, that looks like the target's answer:
- * `{"count":1,"value":"AAA…"}` (token), `{"token":"AAA…"}` (buildkite), `{"oidcToken":"AAA…"}` (azure),
- * `AAA…` (gcp) or XML (sts).
+ * A 200 answer of this many bytes, streamed with Content-Length, that looks like the target's answer
+ * (each route's `faults.hugeBody`): `{"count":1,"value":"AAA…"}` (token), `{"token":"AAA…"}`
+ * (buildkite), `{"oidcToken":"AAA…"}` (azure), `AAA…` (gcp) or XML (sts).
  */
 export interface HugeBodyFault extends FaultCommon {
   hugeBody: number;
@@ -163,30 +170,15 @@ export function writeTruncated(req: IncomingMessage, res: ServerResponse, reply:
 }
 
 const CHUNK = new Uint8Array(64 * 1024).fill(0x41); // "A"
-const JSON_TYPE = "application/json; charset=utf-8";
-
-/** What a huge body looks like, per target: the start and end of the real answer around the padding. */
-const HUGE_SHAPES: Record<FaultTarget, { head: string; tail: string; contentType: string }> = {
-  token: { head: `{"count":1,"value":"`, tail: `"}`, contentType: JSON_TYPE },
-  sts: {
-    head: `<AssumeRoleWithWebIdentityResponse xmlns="${STS_XMLNS}"><Padding>`,
-    tail: `</Padding></AssumeRoleWithWebIdentityResponse>\n`,
-    contentType: "text/xml",
-  },
-  buildkite: { head: `{"token":"`, tail: `"}`, contentType: JSON_TYPE },
-  azure: { head: `{"oidcToken":"`, tail: `"}`, contentType: JSON_TYPE },
-  gcp: { head: "", tail: "", contentType: "application/text" },
-};
 
 /** Streams `size` bytes with backpressure, never holding more than one chunk. */
 export async function writeHugeBody(
   res: ServerResponse,
-  target: FaultTarget,
+  shape: HugeShape,
   size: number,
   signal: AbortSignal,
 ): Promise<void> {
   const encoder = new TextEncoder();
-  const shape = HUGE_SHAPES[target];
   let { head, tail } = shape;
   if (head.length + tail.length > size) head = tail = "";
   res.writeHead(200, { "content-type": shape.contentType, "content-length": String(size) });

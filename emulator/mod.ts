@@ -41,7 +41,7 @@ export { DEFAULT_SUBJECT, DEFAULT_TOKEN_LIFETIME_SECONDS } from "./platforms/git
 export { gitlabIdTokenVariable } from "./platforms/gitlab.ts";
 export { AZURE_API_VERSIONS, AZURE_AUDIENCE, DEFAULT_AZURE_SERVICE_CONNECTIONS } from "./platforms/azure_devops.ts";
 export { GCP_SERVICE_ACCOUNT_EMAIL } from "./platforms/google_cloud.ts";
-export { FAULT_TARGETS } from "./faults.ts";
+export { FAULT_TARGETS } from "./server.ts";
 export type {
   DelayFault,
   DropFault,

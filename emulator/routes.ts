@@ -14,6 +14,8 @@ import { discoveryReply, jwksReply } from "./oidc.ts";
 import type { PlatformContext } from "./platforms/_platform.ts";
 import type { StsService } from "./sts.ts";
 import type { RequestRecord } from "./types.ts";
+import type { HugeShape } from "./faults.ts";
+import { STS_XMLNS } from "./sts.ts";
 import { jsonReply, type Outcome, withoutEmpty } from "./_util.ts";
 
 /** One request as a route sees it. */
@@ -35,6 +37,8 @@ export interface RouteRequest {
 export interface Route {
   /** The request log's `target` for these requests, and the fault queue they take faults from. */
   readonly target: Exclude<RequestRecord["target"], "other">;
+  /** Present when faults can be queued for this target: how a huge answer of it looks. */
+  readonly faults?: { hugeBody: HugeShape };
   /**
    * Whether the route serves `path`, whatever the method: a route answers a wrong method itself
    * (405 in its platform's words), and that request is logged under its target.
@@ -60,6 +64,13 @@ export const discoveryRoute: Route = {
 export function stsRoute(sts: StsService): Route {
   return {
     target: "sts",
+    faults: {
+      hugeBody: {
+        head: `<AssumeRoleWithWebIdentityResponse xmlns="${STS_XMLNS}"><Padding>`,
+        tail: `</Padding></AssumeRoleWithWebIdentityResponse>\n`,
+        contentType: "text/xml",
+      },
+    },
     matches: (path) => path === "/" || path === "/sts",
     log(request) {
       const params = stsParams(request);

@@ -12,7 +12,6 @@ import {
   checkFault,
   cutConnection,
   type Fault,
-  FAULT_TARGETS,
   faultReply,
   type FaultTarget,
   writeHugeBody,
@@ -29,7 +28,16 @@ import { jsonReply, type Reply, sleep } from "./_util.ts";
 const MAX_BODY_BYTES = 1 << 20;
 
 /** Faults queued per target, each with how many more requests it applies to. */
-type FaultQueues = Record<FaultTarget, { fault: Fault; left: number }[]>;
+type FaultQueues = Map<FaultTarget, { fault: Fault; left: number }[]>;
+
+/** The routes of every emulator: discovery, STS (made per emulator), then each platform's endpoints. */
+const PLATFORM_ROUTES: readonly Route[] = PLATFORM_EMULATORS.flatMap((p) => p.routes ?? []);
+
+/** Every target faults can be queued for: STS and the platforms' token endpoints whose route takes faults. */
+export const FAULT_TARGETS: readonly FaultTarget[] = [
+  "sts",
+  ...PLATFORM_ROUTES.filter((route) => route.faults).map((route) => route.target),
+];
 
 /** What the request pipeline needs from the running emulator. */
 interface Host {
@@ -75,9 +83,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const host: Host = {
     ctx,
-    routes: [discoveryRoute, stsRoute(sts), ...PLATFORM_EMULATORS.flatMap((p) => p.routes ?? [])],
+    routes: [discoveryRoute, stsRoute(sts), ...PLATFORM_ROUTES],
     requests: [],
-    faults: Object.fromEntries(FAULT_TARGETS.map((t) => [t, []])) as unknown as FaultQueues,
+    faults: new Map(FAULT_TARGETS.map((target) => [target, []])),
     pending: new Map(),
     sockets,
     stopping: new AbortController(),
@@ -124,9 +132,14 @@ function emulatorFor(host: Host, server: Server, issued: Emulator["issued"]): Em
     count: (target?: RequestRecord["target"]) =>
       target ? requests.filter((r) => r.target === target).length : requests.length,
     fault(target: FaultTarget, fault: Fault) {
-      if (!isFaultTarget(target)) throw new TypeError(`Unknown fault target ${JSON.stringify(target)}`);
+      const queue = faults.get(target);
+      if (!queue) {
+        throw new TypeError(
+          `Unknown fault target ${JSON.stringify(target)}: expected one of ${FAULT_TARGETS.join(", ")}`,
+        );
+      }
       checkFault(fault);
-      faults[target].push({ fault, left: fault.times ?? 1 });
+      queue.push({ fault, left: fault.times ?? 1 });
     },
     async mintToken(mint: Parameters<Emulator["mintToken"]>[0] = {}) {
       const claims = platformById(mint.platform ?? "GitHub").claims(ctx, {
@@ -142,7 +155,7 @@ function emulatorFor(host: Host, server: Server, issued: Emulator["issued"]): Em
     },
     reset() {
       requests.length = 0;
-      for (const target of FAULT_TARGETS) faults[target].length = 0;
+      for (const queue of faults.values()) queue.length = 0;
     },
     stop() {
       return stopped ??= stop(host, server);
@@ -198,7 +211,7 @@ async function serve(host: Host, req: IncomingMessage, res: ServerResponse): Pro
   if (fault && "hang" in fault) return; // answered by stop() or by the client leaving
   if (fault && "hugeBody" in fault) {
     record.status = 200;
-    return await writeHugeBody(res, record.target as FaultTarget, fault.hugeBody, signal);
+    return await writeHugeBody(res, route!.faults!.hugeBody, fault.hugeBody, signal);
   }
   const injected = fault && faultReply(fault);
   if (injected) return send(res, record, injected);
@@ -248,15 +261,11 @@ function track(sockets: Set<Socket>, socket: Socket | null | undefined): void {
 
 /** The next queued fault for `target`, counting it down. */
 function takeFault(faults: FaultQueues, target: RequestRecord["target"]): Fault | undefined {
-  if (!isFaultTarget(target)) return undefined;
-  const head = faults[target][0];
+  const queue = faults.get(target);
+  const head = queue?.[0];
   if (!head) return undefined;
-  if (--head.left <= 0) faults[target].shift();
+  if (--head.left <= 0) queue!.shift();
   return head.fault;
-}
-
-function isFaultTarget(target: string): target is FaultTarget {
-  return (FAULT_TARGETS as readonly string[]).includes(target);
 }
 
 /** The body as text, or `undefined` when it is larger than {@link MAX_BODY_BYTES}. */

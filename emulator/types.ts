@@ -60,8 +60,11 @@ export interface EnvForOptions {
 
 /** What the emulator logs of each request; never a token, bearer or secret. */
 export interface RequestRecord {
-  /** `token` is GitHub's endpoint; `buildkite`, `azure` and `gcp` the other platforms' token endpoints. */
-  target: "token" | "sts" | "jwks" | "buildkite" | "azure" | "gcp" | "other";
+  /**
+   * The route that served it: `sts`, `jwks` (discovery), a platform's token endpoint (`token` is
+   * GitHub's; `buildkite`, `azure`, `gcp`), or `other`.
+   */
+  target: string;
   method: string;
   /** The path without the query string. */
   path: string;

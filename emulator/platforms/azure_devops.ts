@@ -188,6 +188,7 @@ function azureError(status: number, error: string, typeKey: string, message: str
 
 const oidcTokenRoute: Route = {
   target: "azure",
+  faults: { hugeBody: { head: `{"oidcToken":"`, tail: `"}`, contentType: "application/json; charset=utf-8" } },
   matches: (path) => path === "/azure" || path.startsWith("/azure/"),
   log: (request, ctx) => ({
     ...withoutEmpty({

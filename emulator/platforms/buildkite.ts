@@ -162,6 +162,7 @@ async function answer(request: RouteRequest & { body: string }, ctx: PlatformCon
 
 const agentApiRoute: Route = {
   target: "buildkite",
+  faults: { hugeBody: { head: `{"token":"`, tail: `"}`, contentType: "application/json; charset=utf-8" } },
   matches: (path) => path.startsWith("/buildkite/"),
   log(request, ctx) {
     const parsed = parseBuildkiteBody(request.body ?? "");

@@ -95,6 +95,7 @@ function githubEnv(ctx: PlatformContext): Record<string, string> {
 /** `GET /token`: refuses a wrong bearer, else mints a fresh token for `audience` (default `https://github.com/<owner>`). */
 const tokenRoute: Route = {
   target: "token",
+  faults: { hugeBody: { head: `{"count":1,"value":"`, tail: `"}`, contentType: "application/json; charset=utf-8" } },
   matches: (path) => path === TOKEN_PATH,
   log: (request, ctx) => ({
     ...withoutEmpty({ audience: request.query.get("audience") }),

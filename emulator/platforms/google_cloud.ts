@@ -130,6 +130,7 @@ function notFound(): Reply {
 
 const metadataRoute: Route = {
   target: "gcp",
+  faults: { hugeBody: { head: "", tail: "", contentType: "application/text" } },
   matches: (path) => path.startsWith(GCP_METADATA_PREFIX),
   log: (request) => ({
     ...withoutEmpty({ audience: request.query.get("audience"), format: request.query.get("format") }),
