@@ -41,6 +41,16 @@ export interface Setting {
   scope?: "role" | "process";
 }
 
+/** The env vars that stand for the role's own keys (ignored when the profile is named explicitly). */
+export const ENV_VARS = {
+  role_arn: "AWS_ROLE_ARN",
+  web_identity_token_server: "AWS_WEB_IDENTITY_TOKEN_SERVER",
+  web_identity_token_file: "AWS_WEB_IDENTITY_TOKEN_FILE",
+  web_identity_token_env: "AWS_WEB_IDENTITY_TOKEN_ENV",
+  web_identity_token_process: "AWS_WEB_IDENTITY_TOKEN_PROCESS",
+  role_session_name: "AWS_ROLE_SESSION_NAME",
+} as const;
+
 /** A profile key oidc2aws reads. */
 export type SettingKey =
   | "role_arn"
@@ -61,12 +71,12 @@ export type SettingKey =
 
 /** Every profile key oidc2aws reads, with what may replace it. */
 export const SETTINGS: Readonly<Record<SettingKey, Setting>> = {
-  role_arn: { override: "roleArn", env: ["AWS_ROLE_ARN"], scope: "role" },
-  web_identity_token_server: { override: "tokenServer", env: ["AWS_WEB_IDENTITY_TOKEN_SERVER"], scope: "role" },
-  web_identity_token_file: { override: "tokenFile", env: ["AWS_WEB_IDENTITY_TOKEN_FILE"], scope: "role" },
-  web_identity_token_env: { override: "tokenEnv", env: ["AWS_WEB_IDENTITY_TOKEN_ENV"], scope: "role" },
-  web_identity_token_process: { override: "tokenProcess", env: ["AWS_WEB_IDENTITY_TOKEN_PROCESS"], scope: "role" },
-  role_session_name: { override: "roleSessionName", env: ["AWS_ROLE_SESSION_NAME"], scope: "role" },
+  role_arn: { override: "roleArn", env: [ENV_VARS.role_arn], scope: "role" },
+  web_identity_token_server: { override: "tokenServer", env: [ENV_VARS.web_identity_token_server], scope: "role" },
+  web_identity_token_file: { override: "tokenFile", env: [ENV_VARS.web_identity_token_file], scope: "role" },
+  web_identity_token_env: { override: "tokenEnv", env: [ENV_VARS.web_identity_token_env], scope: "role" },
+  web_identity_token_process: { override: "tokenProcess", env: [ENV_VARS.web_identity_token_process], scope: "role" },
+  role_session_name: { override: "roleSessionName", env: [ENV_VARS.role_session_name], scope: "role" },
   duration_seconds: { override: "durationSeconds" },
   policy: { override: "policy" },
   policy_arns: { override: "policyArns" },

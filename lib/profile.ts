@@ -11,7 +11,9 @@ import { expandPath } from "./_path.ts";
 import { parseTokenEnv, parseTokenProcess, parseTokenServer, type TokenSpec } from "./token_spec.ts";
 import { type Env, hostDefaults, type HostOptions } from "./host.ts";
 import * as settings from "./_settings.ts";
-import { type Found, lookup, SETTINGS, type SettingSources } from "./_settings.ts";
+import { ENV_VARS, type Found, lookup, SETTINGS, type SettingSources } from "./_settings.ts";
+
+export { ENV_VARS };
 
 /** Everything needed to assume one role with a web identity token. */
 export interface WebIdentityProfile {
@@ -74,16 +76,6 @@ export interface ResolveProfileOptions extends HostOptions {
    */
   defaultTokenServer?: string;
 }
-
-/** The names of the env vars this module reads, by profile key. */
-export const ENV_VARS = {
-  role_arn: "AWS_ROLE_ARN",
-  web_identity_token_server: "AWS_WEB_IDENTITY_TOKEN_SERVER",
-  web_identity_token_file: "AWS_WEB_IDENTITY_TOKEN_FILE",
-  web_identity_token_env: "AWS_WEB_IDENTITY_TOKEN_ENV",
-  web_identity_token_process: "AWS_WEB_IDENTITY_TOKEN_PROCESS",
-  role_session_name: "AWS_ROLE_SESSION_NAME",
-} as const;
 
 /** The token source keys: exactly one of them (or the default) says where the token comes from. */
 const TOKEN_KEYS = [
