@@ -20,9 +20,22 @@ export function credentialProcessJson(credentials: Credentials): string {
     AccessKeyId: credentials.accessKeyId,
     SecretAccessKey: credentials.secretAccessKey,
     SessionToken: credentials.sessionToken,
-    Expiration: credentials.expiration.toISOString(),
+    Expiration: isoTime(credentials.expiration),
     AccountId: credentials.accountId,
   });
+}
+
+/**
+ * What `date.toISOString()` returns, built from the date's UTC fields: the first toISOString of a
+ * process costs V8 (Node, Deno) ~0.7 ms, more than the rest of the output. Years outside 0–9999 and
+ * invalid dates are left to toISOString.
+ */
+export function isoTime(date: Date): string {
+  const year = date.getUTCFullYear();
+  if (!(year >= 0 && year <= 9999)) return date.toISOString();
+  const pad = (n: number, width = 2) => String(n).padStart(width, "0");
+  return `${pad(year, 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}T${pad(date.getUTCHours())}:` +
+    `${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}.${pad(date.getUTCMilliseconds(), 3)}Z`;
 }
 
 /** `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_CREDENTIAL_EXPIRATION`, `AWS_ACCOUNT_ID`, and the region when known. */
@@ -31,7 +44,7 @@ export function credentialVariables(credentials: Credentials, region?: string): 
     ["AWS_ACCESS_KEY_ID", credentials.accessKeyId],
     ["AWS_SECRET_ACCESS_KEY", credentials.secretAccessKey],
     ["AWS_SESSION_TOKEN", credentials.sessionToken],
-    ["AWS_CREDENTIAL_EXPIRATION", credentials.expiration.toISOString()],
+    ["AWS_CREDENTIAL_EXPIRATION", isoTime(credentials.expiration)],
     ["AWS_ACCOUNT_ID", credentials.accountId],
   ];
   if (region) variables.push(["AWS_REGION", region], ["AWS_DEFAULT_REGION", region]);

@@ -24,6 +24,11 @@ export interface NodeProcess {
 interface NodeIncoming extends AsyncIterable<Uint8Array> {
   statusCode?: number;
   headers: Record<string, string | string[] | undefined>;
+  complete: boolean;
+  setEncoding(encoding: "utf8"): void;
+  on(event: "data", listener: (chunk: string) => void): void;
+  on(event: "end" | "close", listener: () => void): void;
+  on(event: "error", listener: (err: Error) => void): void;
 }
 interface NodeHttp {
   request(url: URL, options: object, callback: (res: NodeIncoming) => void): {
@@ -130,10 +135,31 @@ async function nodeFetch(url: string, init: FetchInit): Promise<FetchResponse> {
           },
         },
         body: response,
+        text: () => readText(response),
       });
     });
     request.on("error", reject);
     request.end(init.body);
+  });
+}
+
+/**
+ * The whole body as text, through 'data' events: the response's async iterator (the generic read)
+ * loads Node's stream helpers, ~1 ms, on first use. Called only with a length announced and within
+ * the cap (see readAnswer in ../_http.ts), so the body is that long.
+ */
+function readText(response: NodeIncoming): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    response.setEncoding("utf8");
+    response.on("data", (chunk) => (text += chunk));
+    response.on("end", () => resolve(text));
+    response.on("error", reject);
+    // Aborted (the timeout) or cut off: 'close' without 'end'.
+    response.on("close", () => {
+      if (response.complete) resolve(text);
+      else reject(new Error("the connection closed before the answer ended"));
+    });
   });
 }
 

@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { formatVariables, githubEnvOutput } from "../../cli/output.ts";
+import fc from "fast-check";
+import { formatVariables, githubEnvOutput, isoTime } from "../../cli/output.ts";
 import { parseGithubEnv } from "../_helpers.ts";
 
 const NASTY = [
@@ -18,6 +19,24 @@ const NASTY = [
   "ünïcödé ✓ 🙂",
   "",
 ];
+
+describe("isoTime", () => {
+  it("writes what toISOString writes, for any date, invalid ones included", () => {
+    const same = (date: Date) => {
+      let expected: string;
+      try {
+        expected = date.toISOString();
+      } catch (err) {
+        return assert.throws(() => isoTime(date), (e) => (e as Error).name === (err as Error).name);
+      }
+      assert.equal(isoTime(date), expected);
+    };
+    fc.assert(fc.property(fc.date({ noInvalidDate: false }), same), { numRuns: 2000 });
+    for (const ms of [0, -1, Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1), -62198755200001, NaN]) {
+      same(new Date(ms));
+    }
+  });
+});
 
 describe("formatVariables", () => {
   it("writes sh that any POSIX shell evaluates back to exactly the values", () => {

@@ -46,6 +46,11 @@ describe("decodeClaims", () => {
     fc.assert(fc.property(fc.string(), (text) => void decodeClaims(text)), { numRuns: 500 });
   });
 
+  it("reads a payload with bytes that are not UTF-8 as TextDecoder does, replacing them", () => {
+    const payload = btoa('{"iss":"https://i","sub":"a\xff\xc3(b","jti":"\xe2\x82"}').replace(/=+$/, "");
+    assert.deepEqual(decodeClaims(`h.${payload}.s`), { iss: "https://i", sub: "a\ufffd\ufffd(b" });
+  });
+
   it("keeps only well-typed claims", () => {
     assert.deepEqual(decodeClaims(`h.${b64url(JSON.stringify({ iss: 1, aud: [1], sub: "s", exp: "soon" }))}.s`), {
       sub: "s",
