@@ -13,14 +13,20 @@ describe("package manifests", () => {
     assert.equal(VERSION, pkg.version);
   });
 
-  it("export the same entry points to npm and JSR", () => {
+  it("export the same built entry points to npm and JSR, each typed by its TypeScript source", () => {
     const npm = Object.keys(pkg.exports).sort();
     const jsr = Object.keys(deno.exports).sort();
     assert.deepEqual(npm, jsr);
     for (const entry of npm) {
-      const source = deno.exports[entry].replace(/^\.\//, "");
-      assert.equal(pkg.exports[entry].default, `./dist/${source.replace(/\.ts$/, ".js")}`);
-      assert.equal(pkg.exports[entry].types, `./dist/${source.replace(/\.ts$/, ".d.ts")}`);
+      const built = deno.exports[entry];
+      assert.match(built, /^\.\/dist\/\w+\.js$/);
+      assert.equal(pkg.exports[entry].default, built);
+      assert.equal(pkg.exports[entry].types, built.replace(/\.js$/, ".d.ts"));
+      // JSR publishes the built file, and Deno type-checks its users against the source it names.
+      const source = built.replace(/^\.\/dist\//, "").replace(/\.js$/, ".ts");
+      assert.ok(deno.publish.include.includes(built.slice(2)), `${built} is published to JSR`);
+      assert.ok(deno.publish.include.includes(source), `${source} is published to JSR`);
+      assert.match(read(built.slice(2)), new RegExp(`^(?:#!.*\\n)?/\\* @ts-self-types="\\.\\./${source}" \\*/`));
     }
     assert.equal(pkg.bin.oidc2aws, "dist/cli.js");
   });

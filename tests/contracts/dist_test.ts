@@ -1,0 +1,74 @@
+/**
+ * The built files on the runtime running the tests, as npm and JSR users get them: dist/cli.js holds
+ * the library and the CLI, and starts the CLI only when it is the program; dist/mod.js is the
+ * library and never starts it, however it is imported. Needs dist/ (npm test builds it first).
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { VERSION } from "../../mod.ts";
+import { run } from "../_helpers.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const deno = (globalThis as { Deno?: { execPath(): string } }).Deno;
+const runtime = deno ? deno.execPath() : process.execPath;
+const mod = pathToFileURL(join(root, "dist/mod.js")).href;
+
+/** Runs a script file on this runtime (Deno with -A), in an empty environment but PATH. */
+function runScript(file: string, args: string[] = []) {
+  const argv = deno ? ["run", "-A", "--quiet", file, ...args] : [file, ...args];
+  return run(runtime, argv, { cwd: root, env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } });
+}
+
+describe("the built files", () => {
+  let dir: string;
+  before(async () => (dir = await mkdtemp(join(tmpdir(), "oidc2aws-dist-"))));
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it("dist/cli.js run as a program is the CLI", async () => {
+    const version = await runScript(join(root, "dist/cli.js"), ["--version"]);
+    assert.equal(version.code, 0, version.stderr);
+    assert.equal(version.stdout.trim(), VERSION);
+    const usage = await runScript(join(root, "dist/cli.js"));
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /credential-process/);
+  });
+
+  for (
+    const [how, script] of [
+      [
+        "a static import",
+        `import { VERSION, parseConfig } from ${JSON.stringify(mod)};\nreport(VERSION, parseConfig);`,
+      ],
+      ["a dynamic import", `const m = await import(${JSON.stringify(mod)});\nreport(m.VERSION, m.parseConfig);`],
+      [
+        "a static import in a module that awaits at top level",
+        `import { VERSION, parseConfig } from ${JSON.stringify(mod)};\nawait new Promise((r) => setTimeout(r, 50));\n` +
+        `report(VERSION, parseConfig);`,
+      ],
+    ]
+  ) {
+    it(`dist/mod.js is the library and never starts the CLI (${how})`, async () => {
+      const file = join(dir, `use${how.length}.mjs`);
+      await writeFile(
+        file,
+        `function report(version, parseConfig) {\n` +
+          `  console.log(version, parseConfig("[profile a]\\nregion = eu-west-1\\n").profiles.a.region);\n}\n${script}\n`,
+      );
+      const used = await runScript(file);
+      assert.equal(used.stderr, "", "the CLI printed nothing (it would print its usage and exit 2)");
+      assert.equal(used.code, 0);
+      assert.equal(used.stdout.trim(), `${VERSION} eu-west-1`);
+    });
+  }
+
+  it("dist/mod.js exports exactly mod.ts's names", async () => {
+    const built = Object.keys(await import(mod)).sort();
+    const source = Object.keys(await import("../../mod.ts")).sort();
+    assert.deepEqual(built, source);
+  });
+});
