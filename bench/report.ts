@@ -5,7 +5,7 @@
  * @module
  */
 import { LEFT_OUT, RSS_MEASURED, type Runtime } from "./measure.ts";
-import { caseMs, find, floorOf, importCost, LABELS, LATENCY_MS, type Results } from "./results.ts";
+import { caseMs, find, floorOf, importCost, LABELS, LATENCY_MS, type Results, rssMb } from "./results.ts";
 import { fixed, spread } from "./stats.ts";
 import { targets } from "./targets.ts";
 
@@ -55,22 +55,21 @@ function freshProcess(results: Results): string[] {
         continue;
       }
       const t = spread(c.runs.map((r) => r.ms));
-      const rss = c.runs.map((r) => r.rssKb).filter((k): k is number => k !== undefined);
-      const rssMb = rss.length ? fixed(spread(rss).median / 1024) : "—";
+      const rss = rssMb(c);
       lines.push(
         `| ${runtime} | ${label} | ${fixed(t.median)} | ${fixed(t.p25)} | ${fixed(t.p75)} | ` +
-          `${fixed(t.median / caseMs(floor), 2)} | ${rssMb} |`,
+          `${fixed(t.median / caseMs(floor), 2)} | ${Number.isFinite(rss) ? fixed(rss) : "—"} |`,
       );
     }
   }
   lines.push(
     "",
     "Commands: Node `node dist/cli.js`, Bun `bun dist/cli.js` (what `bunx --bun oidc2aws` runs; plain `bunx` follows " +
-      "the `#!/usr/bin/env node` line), Deno `deno run --allow-env --allow-net=HOST --allow-read=CONFIG,~/.aws cli.ts` " +
-      "(no type check, the module graph cached by the warm-up). The library and import scripts load dist/mod.js on " +
-      "Node and Bun, mod.ts on Deno; the SDK script gets -A on Deno. Node's empty process is `node -e 0`; its import " +
-      "baseline is an empty ES module. Every script prints the cheapest way on its runtime (see " +
-      "bench/cases/floor_fetch.js). Scripts: bench/cases/*.js.",
+      "the `#!/usr/bin/env node` line), Deno `deno run --allow-env --allow-net=HOST --allow-read=CONFIG,~/.aws " +
+      "dist/cli.js` (what `deno run jsr:@oidc2aws/oidc2aws/cli` runs: JSR's exports are the built files; no type " +
+      "check, the module cached by the warm-up). The library and import scripts load dist/mod.js on every runtime; " +
+      "the SDK script gets -A on Deno. Node's empty process is `node -e 0`. Every script prints the cheapest way on " +
+      "its runtime (see bench/cases/floor_fetch.js). Scripts: bench/cases/*.js.",
   );
   return lines;
 }
@@ -83,18 +82,16 @@ function row(runtime: Runtime, label: string, cells: [string, string?, string?])
 function inProcess(results: Results): string[] {
   const lines = ["| runtime | measurement | median | p25 | p75 |", "|---|---|---:|---:|---:|"];
   for (const runtime of results.options.runtimes) {
-    lines.push(row(runtime, "import mod.ts, fresh process: import − empty process (ms, medians)", [
+    lines.push(row(runtime, "import the library, fresh process: import − empty process (ms, medians)", [
       fixed(importCost(results, runtime), 2),
     ]));
-    if (runtime === "node") {
-      lines.push(row(runtime, "import mod.ts, fresh process: import − empty ES module (ms, medians)", [
-        fixed(importCost(results, runtime, "emptyModule"), 2),
-      ]));
-    }
+    lines.push(row(runtime, "import the library, fresh process: import − import baseline (ms, medians)", [
+      fixed(importCost(results, runtime, "emptyModule"), 2),
+    ]));
     const imports = (find(results, runtime, "import")?.runs ?? [])
       .map((r) => Number(/^import ms ([\d.]+)$/m.exec(r.stdout)?.[1]));
     const s = spread(imports);
-    lines.push(row(runtime, "import mod.ts, `await import()` timed inside the process (ms)", [
+    lines.push(row(runtime, "import the library, `await import()` timed inside the process (ms)", [
       fixed(s.median, 2),
       fixed(s.p25, 2),
       fixed(s.p75, 2),

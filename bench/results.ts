@@ -37,13 +37,13 @@ export interface Case {
 /** Each case's label in the report. */
 export const LABELS: Record<CaseId, string> = {
   empty: "empty process",
-  emptyModule: "empty module (import baseline)",
+  emptyModule: "import baseline (Node: an empty ES module; Deno, Bun: importing an empty module)",
   floorFetch: "floor: global fetch",
   floorHttp: "floor: node:http",
   cli: "oidc2aws CLI credential-process --no-cache",
   lib: "oidc2aws library resolveProfile + assumeRole",
   sdk: "AWS SDK v3 (@aws-sdk/client-sts)",
-  import: "import mod.ts only",
+  import: "import the library only",
 };
 
 /** Everything one run of the benchmark measured. */
@@ -66,6 +66,12 @@ export function caseMs(c?: Case): number {
   return c?.runs.length ? median(c.runs.map((r) => r.ms)) : NaN;
 }
 
+/** A case's median peak RSS (MB); NaN when it has none. */
+export function rssMb(c?: Case): number {
+  const kb = (c?.runs ?? []).map((r) => r.rssKb).filter((k): k is number => k !== undefined);
+  return kb.length ? median(kb) / 1024 : NaN;
+}
+
 /** The floor of a runtime: the faster (by median) of its two floor scripts. */
 export function floorOf(cases: Case[], runtime: Runtime): Case | undefined {
   const floors = cases.filter((c) => c.runtime === runtime && c.id.startsWith("floor") && c.runs.length);
@@ -74,11 +80,10 @@ export function floorOf(cases: Case[], runtime: Runtime): Case | undefined {
 
 /**
  * The import cost in a fresh process: median wall time of the import script minus the empty
- * process's (the issue's definition, used for the target). On Node an empty process is `node -e 0`;
- * `baseline: "emptyModule"` subtracts an empty ES module instead, leaving out the ES module loader's
- * own start (~3 ms), which any ES module pays.
+ * process's (the definition the target uses). On Node an empty process is `node -e 0`. `baseline:
+ * "emptyModule"` subtracts the import baseline instead, leaving out what any library import pays:
+ * Node's ES module loader start (~3 ms), Bun's module loader start at the first import (~5 ms).
  */
 export function importCost(results: Results, runtime: Runtime, baseline: "empty" | "emptyModule" = "empty"): number {
-  const base = runtime === "node" ? baseline : "empty";
-  return caseMs(find(results, runtime, "import")) - caseMs(find(results, runtime, base));
+  return caseMs(find(results, runtime, "import")) - caseMs(find(results, runtime, baseline));
 }

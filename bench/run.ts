@@ -86,17 +86,19 @@ function casesFor(runtime: Runtime, stsHost: string, readable: string): Case[] {
   const argv: Record<CaseId, string[] | undefined> = runtime === "deno"
     ? {
       empty: deno([], b("empty.js")),
-      emptyModule: undefined, // the same as `empty` on Deno
+      emptyModule: deno([], b("import_empty.js")),
       floorFetch: deno(net, b("floor_fetch.js")),
       floorHttp: deno(net, b("floor_http.js")),
-      cli: deno([...net, `--allow-read=${readable}`], join(ROOT, "cli.ts")),
+      // What `deno run jsr:@oidc2aws/oidc2aws/cli` runs: JSR's ./cli export is the built file.
+      cli: deno([...net, `--allow-read=${readable}`], join(ROOT, "dist/cli.js")),
       lib: deno([...net, `--allow-read=${readable}`], b("lib_deno.js")),
       sdk: deno(["-A"], b("sdk.js")),
       import: deno([], b("import_deno.js")),
     }
     : {
       empty: runtime === "node" ? [bin, "-e", "0"] : [bin, b("empty.js")],
-      emptyModule: runtime === "node" ? [bin, b("empty.js")] : undefined,
+      // Node's ES module loader starts for an ES module entry; Bun's, for the entry's first import.
+      emptyModule: runtime === "node" ? [bin, b("empty.js")] : [bin, b("import_empty.js")],
       floorFetch: [bin, b("floor_fetch.js")],
       floorHttp: [bin, b("floor_http.js")],
       cli: [bin, join(ROOT, "dist/cli.js")],
