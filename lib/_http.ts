@@ -1,6 +1,6 @@
 import { HttpError, isPermissionDenied, Oidc2AwsError, PermissionError } from "./errors.ts";
 import { redact } from "./_redact.ts";
-import type { Fetch, FetchInit, FetchResponse } from "./host.ts";
+import { type Fetch, type FetchInit, type FetchResponse, TIMED, type TimedFetch } from "./host.ts";
 
 /** An answer read in full (up to a size cap). */
 export interface Answer {
@@ -52,28 +52,32 @@ export async function exchange(
   init: Omit<FetchInit, "signal" | "redirect">,
   options: ExchangeOptions,
 ): Promise<Answer> {
-  const limit = timeLimit(options);
+  const timed = options.signal ? undefined : (options.fetch as { [TIMED]?: TimedFetch })[TIMED];
+  const limit = timed ? { ms: options.timeoutMs, expired: false } : undefined;
+  const signal = limit ? undefined : timeLimit(options);
   const fail = (err: unknown): never => {
-    throw transportFailure(err, url, options, limit.timedOut());
+    throw transportFailure(err, url, options, limit ? limit.expired : signal!.timedOut());
   };
   try {
     let response: FetchResponse;
     try {
-      response = await options.fetch(url, { ...init, signal: limit.signal, redirect: "manual" });
+      response = timed
+        ? await timed(url, { ...init, redirect: "manual" }, limit!)
+        : await options.fetch(url, { ...init, signal: signal!.signal, redirect: "manual" });
     } catch (err) {
       return fail(err);
     }
     return await readAnswer(response, url, options, fail);
   } finally {
-    limit.dispose();
+    signal?.dispose();
   }
 }
 
 /**
  * A signal that aborts at the timeout or with the caller's signal, whichever comes first. Without a
- * caller's signal it is `AbortSignal.timeout` alone: no controller and no listener to set up on the
- * common path (on Node those cost ~1 ms the first time; on Deno the first setTimeout loads the Node
- * timers layer, ~10 ms, which AbortSignal.timeout does not).
+ * caller's signal it is `AbortSignal.timeout` alone: no controller and no listener to set up (on
+ * Node those cost ~1 ms the first time; on Deno the first setTimeout loads the Node timers layer,
+ * ~10 ms, which AbortSignal.timeout does not).
  */
 function timeLimit(options: ExchangeOptions): { signal: AbortSignal; timedOut(): boolean; dispose(): void } {
   const timeout = AbortSignal.timeout(options.timeoutMs);

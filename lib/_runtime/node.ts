@@ -5,7 +5,15 @@
  *
  * @module
  */
-import type { Env, FetchInit, FetchResponse, ReadFile } from "../host.ts";
+import {
+  type Env,
+  type Fetch,
+  type FetchInit,
+  type FetchResponse,
+  type ReadFile,
+  TIMED,
+  type TimeLimit,
+} from "../host.ts";
 import { type Runtime, runtimeFs } from "./mod.ts";
 
 /** The parts of Node's (and Bun's) `process` used here. */
@@ -33,7 +41,9 @@ interface NodeIncoming extends AsyncIterable<Uint8Array> {
 interface NodeHttp {
   request(url: URL, options: object, callback: (res: NodeIncoming) => void): {
     on(event: "error", listener: (err: Error) => void): void;
+    on(event: "close", listener: () => void): void;
     end(body?: string): void;
+    destroy(err?: Error): void;
   };
 }
 interface NodeWriteSync {
@@ -113,8 +123,17 @@ function importHttps(): Promise<{ default: NodeHttp }> {
   return import("node:https") as Promise<{ default: NodeHttp }>;
 }
 
-/** A fetch over node:http / node:https: no redirects followed, the body streamed as it arrives. */
-async function nodeFetch(url: string, init: FetchInit): Promise<FetchResponse> {
+/**
+ * A fetch over node:http / node:https: no redirects followed, the body streamed as it arrives. It
+ * also enforces a time limit itself (its TimedFetch, see TIMED in ../host.ts), with an unref'd timer
+ * that destroys the request: Node then loads neither AbortSignal.timeout nor http's signal handling.
+ */
+const nodeFetch: Fetch & { [TIMED]: typeof request } = Object.assign(
+  (url: string, init: FetchInit) => request(url, init),
+  { [TIMED]: request },
+);
+
+async function request(url: string, init: FetchInit, limit?: TimeLimit): Promise<FetchResponse> {
   const target = new URL(url);
   // The CommonJS module object (the default export), not the ESM namespace's snapshot of its
   // functions, so that interceptors patching http.request (msw, nock) see the request.
@@ -139,6 +158,16 @@ async function nodeFetch(url: string, init: FetchInit): Promise<FetchResponse> {
       });
     });
     request.on("error", reject);
+    if (limit) {
+      // Until the exchange is over ('close': the answer read, or the connection gone), not beyond:
+      // a keep-alive socket may serve another request after it.
+      const timer = setTimeout(() => {
+        limit.expired = true;
+        request.destroy(new Error(`no complete answer within ${limit.ms} ms`));
+      }, limit.ms);
+      (timer as { unref?(): void }).unref?.();
+      request.on("close", () => clearTimeout(timer));
+    }
     request.end(init.body);
   });
 }

@@ -1,11 +1,15 @@
 // The runtime adapter of the runtime running the tests (Deno, Bun or Node): its file reader, which
-// each runtime implements its own fastest way (Deno.readTextFileSync, Bun.mmap, fs.readFileSync).
+// each runtime implements its own fastest way (Deno.readTextFileSync, Bun.mmap, fs.readFileSync),
+// and Node's fetch, which enforces a time limit itself (see TIMED in lib/host.ts).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createRuntime, type Runtime } from "../../lib/_runtime/mod.ts";
+import { TIMED, type TimedFetch } from "../../lib/host.ts";
 
 describe("the runtime adapter's readFile", () => {
   let dir: string;
@@ -37,5 +41,58 @@ describe("the runtime adapter's readFile", () => {
   it("rejects for a directory: it exists, and is not a file to read", async () => {
     await mkdir(join(dir, "sub"));
     await assert.rejects(runtime.readFile(join(dir, "sub")));
+  });
+});
+
+describe("a fetch that enforces its own time limit (Node's)", () => {
+  let runtime: Runtime;
+  let server: Server;
+  let url: string;
+  let timed: TimedFetch | undefined;
+
+  before(async () => {
+    runtime = await createRuntime();
+    timed = (runtime.fetch as { [TIMED]?: TimedFetch })[TIMED];
+    server = createServer((req, res) => {
+      if (req.url === "/stall") {
+        res.writeHead(200, { "content-length": "10" });
+        res.write("12345"); // and never the rest
+        return;
+      }
+      res.end("ok");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it("is Node's only: Deno and Bun take the AbortSignal path with their own fetch", () => {
+    assert.equal(timed !== undefined, runtime.name === "node");
+  });
+
+  it("stops its timer once the answer is read: the limit never fires on a finished exchange", async (t) => {
+    if (!timed) return t.skip("not Node");
+    const limit = { ms: 150, expired: false };
+    const answer = await timed(`${url}/ok`, { method: "GET", headers: {}, redirect: "manual" }, limit);
+    assert.equal(await answer.text!(), "ok");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.equal(limit.expired, false);
+    // The connection the timer could have destroyed serves the next request.
+    const next = await timed(`${url}/ok`, { method: "GET", headers: {}, redirect: "manual" }, {
+      ms: 1000,
+      expired: false,
+    });
+    assert.equal(await next.text!(), "ok");
+  });
+
+  it("cuts off an answer whose body stalls, and says the limit did", async (t) => {
+    if (!timed) return t.skip("not Node");
+    const limit = { ms: 150, expired: false };
+    const answer = await timed(`${url}/stall`, { method: "GET", headers: {}, redirect: "manual" }, limit);
+    await assert.rejects(answer.text!());
+    assert.equal(limit.expired, true);
   });
 });
