@@ -64,11 +64,10 @@ function freshProcess(results: Results): string[] {
   }
   lines.push(
     "",
-    "Commands: Node `node dist/oidc2aws.js`, Bun `bun dist/oidc2aws.js` (what `bunx --bun oidc2aws` runs; plain " +
-      "`bunx` follows the `#!/usr/bin/env node` line), Deno `deno run --allow-env --allow-net=HOST " +
-      "--allow-read=CONFIG,~/.aws dist/oidc2aws.js` (what `deno run jsr:@oidc2aws/oidc2aws/cli` runs: JSR's exports " +
-      "are the built file; no type check, the module cached by the warm-up). The library and import scripts import " +
-      "dist/oidc2aws.js on every runtime; " +
+    "Commands: Node `node dist/cli.js`, Bun `bun dist/cli.js` (what `bunx --bun oidc2aws` runs; plain `bunx` follows " +
+      "the `#!/usr/bin/env node` line), Deno `deno run --allow-env --allow-net=HOST --allow-read=CONFIG,~/.aws " +
+      "dist/cli.js` (what `deno run jsr:@oidc2aws/oidc2aws/cli` runs: JSR's exports are the built files; no type " +
+      "check, the module cached by the warm-up). The library and import scripts load dist/mod.js on every runtime; " +
       "the SDK script gets -A on Deno. Node's empty process is `node -e 0`. Every script prints the cheapest way on " +
       "its runtime (see bench/cases/floor_fetch.js). Scripts: bench/cases/*.js.",
   );

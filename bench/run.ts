@@ -90,7 +90,7 @@ function casesFor(runtime: Runtime, stsHost: string, readable: string): Case[] {
       floorFetch: deno(net, b("floor_fetch.js")),
       floorHttp: deno(net, b("floor_http.js")),
       // What `deno run jsr:@oidc2aws/oidc2aws/cli` runs: JSR's ./cli export is the built file.
-      cli: deno([...net, `--allow-read=${readable}`], join(ROOT, "dist/oidc2aws.js")),
+      cli: deno([...net, `--allow-read=${readable}`], join(ROOT, "dist/cli.js")),
       lib: deno([...net, `--allow-read=${readable}`], b("lib_deno.js")),
       sdk: deno(["-A"], b("sdk.js")),
       import: deno([], b("import_deno.js")),
@@ -101,7 +101,7 @@ function casesFor(runtime: Runtime, stsHost: string, readable: string): Case[] {
       emptyModule: runtime === "node" ? [bin, b("empty.js")] : [bin, b("import_empty.js")],
       floorFetch: [bin, b("floor_fetch.js")],
       floorHttp: [bin, b("floor_http.js")],
-      cli: [bin, join(ROOT, "dist/oidc2aws.js")],
+      cli: [bin, join(ROOT, "dist/cli.js")],
       lib: [bin, b("lib_npm.js")],
       sdk: [bin, b("sdk.js")],
       import: [bin, b("import_npm.js")],
@@ -201,7 +201,7 @@ async function measureAll(options: Options, dir: string, emulators: Emulator[]):
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));
-  if (!existsSync(join(ROOT, "dist/oidc2aws.js"))) fail("dist/ is missing: run npm run build (npm run bench does)");
+  if (!existsSync(join(ROOT, "dist/cli.js"))) fail("dist/ is missing: run npm run build (npm run bench does)");
   const dir = await mkdtemp(join(tmpdir(), "oidc2aws-bench-"));
   exitOnSignal(() => rmSync(dir, { recursive: true, force: true }));
   const emulators: Emulator[] = [];

@@ -1,20 +1,19 @@
 #!/usr/bin/env node
 // `npm run build`: dist/, what npm ships and what JSR's exports point at (deno.json).
-// - dist/oidc2aws.js: the whole of oidc2aws in one minified file, the library and the CLI. It is
-//   every entry: the library's (`import "oidc2aws"`), the CLI's (the npm bin, `deno run jsr:…/cli`),
-//   and it starts the CLI only when the runtime started it as the program (isProgram in
-//   lib/_runtime/mod.ts). One file, because a cold start pays for every module it loads: Bun ~5 ms
-//   for its first import of another file (its entry file is loaded on a fast path), Node 20 ~0.5 ms
-//   a file, Deno a module lookup each (bench/RESULTS.md). A module imported lazily (a token source, a
-//   command, the runtime adapter) is inlined and evaluated on first use only.
-// - Types: tsc emits dist/*.d.ts with their JSDoc (tsconfig.types.json): mod.d.ts for the library,
-//   cli.d.ts for the CLI entry; declarations that no public one refers to (a token source's module,
-//   a runtime adapter's) are removed.
-// - JSR: the file names mod.ts as its types (`@ts-self-types`), so Deno users run the bundle and
-//   type-check against, and read the docs of, the sources.
+// - dist/cli.js: the whole of oidc2aws in one minified file, the library and the CLI, which runs the
+//   CLI unless dist/mod.js imported it. One file, because each cold start pays for every module it
+//   loads: Bun ~5 ms for its first import of another file (its entry file is loaded on a fast path),
+//   Node 20 ~0.5 ms a file, Deno a module lookup each (bench/RESULTS.md). A module imported lazily (a
+//   token source, a command, the runtime adapter) is inlined and evaluated on first use only.
+// - dist/mod.js: the library's public API, taken from cli.js without running the CLI. Every line of
+//   code is in the package once.
+// - Types: tsc emits dist/*.d.ts with their JSDoc (tsconfig.types.json); declarations that no public
+//   one refers to (a token source's module, a runtime adapter's) are removed.
+// - JSR: each JavaScript entry names its TypeScript source as its types (`@ts-self-types`), so Deno
+//   users run the bundle and type-check against, and read the docs of, the sources.
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -29,27 +28,57 @@ const tsc = spawnSync(process.execPath, [join(root, "node_modules/typescript/bin
 if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 pruneDeclarations(["mod.d.ts", "cli.d.ts"]);
 
+// The public API: the names mod.ts exports.
+const api = await build({
+  entryPoints: [join(root, "mod.ts")],
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  external: ["node:*"],
+  write: false,
+  metafile: true,
+  outdir: dist,
+  logLevel: "warning",
+});
+const publicNames = Object.values(api.metafile.outputs)[0].exports.sort();
+
+// dist/cli.js. Run as a program, it imports cli.ts, which starts the CLI; imported by dist/mod.js, it
+// does not: mod.js calls asLibrary() as it is evaluated, which is after this file's evaluation and
+// before the microtask that would start the CLI (no module here awaits at top level).
+const LIBRARY_MARK = "__oidc2awsAsLibrary";
 await build({
   stdin: {
     contents: [
       `export * from "./mod.ts";`,
-      `import { isProgram } from "./lib/_runtime/mod.ts";`,
-      `if (isProgram(import.meta)) import("./cli.ts");`,
+      `let library = false;`,
+      `export function ${LIBRARY_MARK}() { library = true; }`,
+      `Promise.resolve().then(() => library || import("./cli.ts"));`,
     ].join("\n"),
     resolveDir: root,
-    sourcefile: "oidc2aws.ts",
+    sourcefile: "bundle.ts",
     loader: "ts",
   },
-  outfile: join(dist, "oidc2aws.js"),
+  outfile: join(dist, "cli.js"),
   bundle: true,
   format: "esm",
   platform: "neutral",
   external: ["node:*"],
   target: "es2022",
   minify: true,
-  banner: { js: `#!/usr/bin/env node\n/* @ts-self-types="../mod.ts" */` },
+  banner: { js: `#!/usr/bin/env node\n/* @ts-self-types="../cli.ts" */` },
   logLevel: "warning",
 });
+
+writeFileSync(
+  join(dist, "mod.js"),
+  [
+    `/* @ts-self-types="../mod.ts" */`,
+    `import { ${LIBRARY_MARK} } from "./cli.js";`,
+    `${LIBRARY_MARK}();`,
+    `export { ${publicNames.join(", ")} } from "./cli.js";`,
+    "",
+  ].join("\n"),
+);
 
 /** Deletes the .d.ts files that the given ones do not reach through their imports. */
 function pruneDeclarations(entries) {

@@ -32,7 +32,7 @@ delete env.AWS_REGION;
 
 function cli(args: string[]): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [`${root}dist/oidc2aws.js`, ...args], {
+    const child = spawn(process.execPath, [`${root}dist/cli.js`, ...args], {
       cwd: root,
       env,
       stdio: ["ignore", "pipe", "pipe"],

@@ -2,7 +2,7 @@
 // in-process time of the import() is printed too, as a less noisy cross-check (the cheapest way, as
 // the floors print: process.stdout alone costs Bun ~13 ms).
 const start = performance.now();
-await import("../../dist/oidc2aws.js");
+await import("../../dist/mod.js");
 const ms = performance.now() - start;
 const print = globalThis.Bun
   ? console.log

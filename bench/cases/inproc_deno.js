@@ -1,5 +1,5 @@
-// In-process measurements of the library on Deno (JSR's export: dist/oidc2aws.js); see _inproc.js.
-import * as mod from "../../dist/oidc2aws.js";
+// In-process measurements of the library on Deno (JSR's export: dist/mod.js); see _inproc.js.
+import * as mod from "../../dist/mod.js";
 import { measure } from "./_inproc.js";
 
 const env = Deno.env.toObject();

@@ -1,6 +1,6 @@
 // In-process measurements of the npm build (Node, Bun); see _inproc.js.
 import process from "node:process";
-import * as mod from "../../dist/oidc2aws.js";
+import * as mod from "../../dist/mod.js";
 import { measure } from "./_inproc.js";
 
 const env = { ...process.env };

@@ -1,6 +1,6 @@
 // The library path as an npm user writes it (Node, Bun): resolve the profile, assume the role.
 // Printed the cheapest way, as the floors do (see floor_fetch.js).
-import { assumeRole, resolveProfile } from "../../dist/oidc2aws.js";
+import { assumeRole, resolveProfile } from "../../dist/mod.js";
 
 const print = globalThis.Bun
   ? console.log

@@ -60,26 +60,6 @@ export async function createRuntime(): Promise<Runtime> {
   throw new PermissionError("No runtime environment found: pass env, readFile and fetch explicitly");
 }
 
-/**
- * Whether the module whose `import.meta` this is was started as the program (`node FILE`, `bun FILE`,
- * `deno run FILE`, an npm bin), rather than imported: `import.meta.main` where the runtime has it
- * (Deno, Bun, Node ≥ 22.18), else Node's `process.argv[1]`, as given or through its symlinks (an npm
- * bin is one).
- */
-export function isProgram(meta: { url: string; main?: unknown }): boolean {
-  if (typeof meta.main === "boolean") return meta.main;
-  const p = g.process as { argv?: string[]; getBuiltinModule?(name: string): unknown } | undefined;
-  const script = p?.argv?.[1];
-  if (!script || !p?.getBuiltinModule) return false;
-  const { pathToFileURL } = p.getBuiltinModule("node:url") as { pathToFileURL(path: string): URL };
-  const { realpathSync } = p.getBuiltinModule("node:fs") as { realpathSync(path: string): string };
-  try {
-    return pathToFileURL(script).href === meta.url || pathToFileURL(realpathSync(script)).href === meta.url;
-  } catch {
-    return false;
-  }
-}
-
 // The CLI's file operations over node:fs/promises, which Deno, Bun and Node all provide; imported on
 // first use only: the common path (no cache, no $GITHUB_ENV) never loads it.
 

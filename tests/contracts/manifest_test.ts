@@ -13,20 +13,22 @@ describe("package manifests", () => {
     assert.equal(VERSION, pkg.version);
   });
 
-  it("export the same entry points to npm and JSR: the one built file, typed by the TypeScript sources", () => {
+  it("export the same built entry points to npm and JSR, each typed by its TypeScript source", () => {
     const npm = Object.keys(pkg.exports).sort();
-    assert.deepEqual(npm, Object.keys(deno.exports).sort());
-    assert.deepEqual(npm, [".", "./cli"]);
+    const jsr = Object.keys(deno.exports).sort();
+    assert.deepEqual(npm, jsr);
     for (const entry of npm) {
-      assert.equal(deno.exports[entry], "./dist/oidc2aws.js");
-      assert.equal(pkg.exports[entry].default, "./dist/oidc2aws.js");
+      const built = deno.exports[entry];
+      assert.match(built, /^\.\/dist\/\w+\.js$/);
+      assert.equal(pkg.exports[entry].default, built);
+      assert.equal(pkg.exports[entry].types, built.replace(/\.js$/, ".d.ts"));
+      // JSR publishes the built file, and Deno type-checks its users against the source it names.
+      const source = built.replace(/^\.\/dist\//, "").replace(/\.js$/, ".ts");
+      assert.ok(deno.publish.include.includes(built.slice(2)), `${built} is published to JSR`);
+      assert.ok(deno.publish.include.includes(source), `${source} is published to JSR`);
+      assert.match(read(built.slice(2)), new RegExp(`^(?:#!.*\\n)?/\\* @ts-self-types="\\.\\./${source}" \\*/`));
     }
-    assert.equal(pkg.exports["."].types, "./dist/mod.d.ts");
-    assert.equal(pkg.exports["./cli"].types, "./dist/cli.d.ts");
-    assert.equal(pkg.bin.oidc2aws, "dist/oidc2aws.js");
-    // JSR publishes the built file and the sources Deno type-checks its users against.
-    for (const file of ["dist/oidc2aws.js", "mod.ts", "lib/"]) assert.ok(deno.publish.include.includes(file), file);
-    assert.match(read("dist/oidc2aws.js"), /^#!\/usr\/bin\/env node\n\/\* @ts-self-types="\.\.\/mod\.ts" \*\//);
+    assert.equal(pkg.bin.oidc2aws, "dist/cli.js");
   });
 
   it("have no runtime dependencies", () => {

@@ -32,9 +32,7 @@ describe("the npm package, packed and installed into a fresh project", {
   let jobEnv: Record<string, string>;
 
   before(async () => {
-    if (!existsSync(join(root, "dist/oidc2aws.js"))) {
-      throw new Error("dist/ is missing: run npm run build (npm test does)");
-    }
+    if (!existsSync(join(root, "dist/cli.js"))) throw new Error("dist/ is missing: run npm run build (npm test does)");
     dir = await mkdtemp(join(tmpdir(), "oidc2aws-package-"));
     // dist/ is already built: --ignore-scripts skips prepack's second build.
     const packed = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: root });
@@ -66,9 +64,7 @@ describe("the npm package, packed and installed into a fresh project", {
   });
 
   it("ships the build, the types, the README and the license; no sources, tests or tools", () => {
-    for (
-      const needed of ["LICENSE", "README.md", "package.json", "dist/oidc2aws.js", "dist/mod.d.ts", "dist/cli.d.ts"]
-    ) {
+    for (const needed of ["LICENSE", "README.md", "package.json", "dist/cli.js", "dist/mod.js", "dist/mod.d.ts"]) {
       assert.ok(files.includes(needed), `${needed} is in the package`);
     }
     const stray = files.filter((f) => !/^(?:LICENSE|README\.md|package\.json|dist\/.+\.(?:js|d\.ts))$/.test(f));
