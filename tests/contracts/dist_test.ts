@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -36,6 +36,35 @@ describe("the built files", () => {
     const usage = await runScript(join(root, "dist/cli.js"));
     assert.equal(usage.code, 2);
     assert.match(usage.stderr, /credential-process/);
+  });
+
+  it("dist/cli.js run through a symlink, as an npm bin runs it, is the CLI", async () => {
+    const bin = join(dir, "oidc2aws");
+    await symlink(join(root, "dist/cli.js"), bin);
+    const version = await runScript(bin, ["--version"]);
+    assert.equal(version.code, 0, version.stderr);
+    assert.equal(version.stdout.trim(), VERSION);
+  });
+
+  it("bundled into a user's program (esbuild, as deploy tooling does), it is the library: no CLI starts", async () => {
+    const entry = join(dir, "app.mjs");
+    await writeFile(
+      entry,
+      `import { VERSION, parseConfig } from ${JSON.stringify(join(root, "dist/mod.js"))};\n` +
+        `console.log(VERSION, parseConfig("[profile a]\\nregion = eu-west-1\\n").profiles.a.region);\n`,
+    );
+    const bundle = join(dir, "app.bundle.mjs");
+    const built = await run(
+      join(root, "node_modules/.bin/esbuild"),
+      [entry, "--bundle", "--format=esm", "--platform=node", `--outfile=${bundle}`, "--log-level=warning"],
+      { cwd: root },
+    );
+    assert.equal(built.code, 0, built.stderr);
+    // The program's own arguments look like a CLI command: the CLI must not take them.
+    const used = await runScript(bundle, ["credential-process"]);
+    assert.equal(used.stderr, "", "the CLI printed nothing");
+    assert.equal(used.code, 0);
+    assert.equal(used.stdout.trim(), `${VERSION} eu-west-1`);
   });
 
   for (
