@@ -2,7 +2,10 @@ import { HttpError, isPermissionDenied, Oidc2AwsError, PermissionError } from ".
 import { redact } from "./_redact.ts";
 import { type Fetch, type FetchInit, type FetchResponse, TIMED, type TimedFetch } from "./host.ts";
 
-/** An answer read in full (up to a size cap). */
+/**
+ * An answer read in full (up to a size cap).
+ * @internal
+ */
 export interface Answer {
   status: number;
   contentType: string;
@@ -10,7 +13,10 @@ export interface Answer {
   body: string;
 }
 
-/** Options of {@linkcode exchange}. */
+/**
+ * Options of {@linkcode exchange}.
+ * @internal
+ */
 export interface ExchangeOptions {
   fetch: Fetch;
   /** Milliseconds for the whole exchange, body included. */
@@ -27,7 +33,10 @@ export interface ExchangeOptions {
   tooLarge: (message: string, status: number, contentType: string) => Oidc2AwsError;
 }
 
-/** A URL for messages: no query string, no user info. */
+/**
+ * A URL for messages: no query string, no user info.
+ * @internal
+ */
 export function displayUrl(url: string | URL): string {
   try {
     const parsed = new URL(url);
@@ -37,7 +46,10 @@ export function displayUrl(url: string | URL): string {
   }
 }
 
-/** Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost). */
+/**
+ * Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost).
+ * @internal
+ */
 export function isLoopback(url: URL): boolean {
   const host = url.hostname.toLowerCase();
   return host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(host);
@@ -46,6 +58,7 @@ export function isLoopback(url: URL): boolean {
 /**
  * One HTTP exchange: sends the request, refuses redirects, reads the body up to `maxBytes` within
  * the timeout. Transport failures become `ERR_NETWORK`, the timeout `ERR_TIMEOUT` (both retryable).
+ * @internal
  */
 export async function exchange(
   url: string,
@@ -206,7 +219,10 @@ async function cancel(body: FetchResponse["body"]): Promise<void> {
   }
 }
 
-/** The most telling part of a transport error: `connect ECONNREFUSED 127.0.0.1:1`, `socket hang up`. */
+/**
+ * The most telling part of a transport error: `connect ECONNREFUSED 127.0.0.1:1`, `socket hang up`.
+ * @internal
+ */
 export function describeTransportError(err: unknown): string {
   let current: unknown = err;
   let message = "";

@@ -61,7 +61,10 @@ class AwsCredentials {
   }
 }
 
-/** Builds {@linkcode Credentials} from an STS result. */
+/**
+ * Builds {@linkcode Credentials} from an STS result.
+ * @internal
+ */
 export function makeCredentials(
   result: AssumeRoleWithWebIdentityResult,
   fields: { roleArn: string; roleSessionName: string; profile?: string; claims?: TokenClaims; tokenSource?: string },

@@ -103,7 +103,10 @@ export interface ValueOrigin {
   option?: string;
 }
 
-/** Says where a value came from, for messages: `AWS_ROLE_ARN`, `role_arn in profile "ci" (aws_config)`. */
+/**
+ * Says where a value came from, for messages: `AWS_ROLE_ARN`, `role_arn in profile "ci" (aws_config)`.
+ * @internal
+ */
 export function describeOrigin(origin: ValueOrigin): string {
   if (origin.option) return origin.option;
   if (origin.envVar) return origin.envVar;
@@ -329,7 +332,10 @@ export class CliError extends Oidc2AwsError {
   }
 }
 
-/** Whether an HTTP status is worth another attempt: 408, 429 and 5xx. */
+/**
+ * Whether an HTTP status is worth another attempt: 408, 429 and 5xx.
+ * @internal
+ */
 export function retryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
@@ -337,6 +343,7 @@ export function retryableStatus(status: number): boolean {
 /**
  * Whether an error is Deno's refusal of a permission (`NotCapable`, `PermissionDenied`, "Requires …
  * access"): the one place that recognises it, for the runtime adapter, the HTTP layer and the CLI.
+ * @internal
  */
 export function isPermissionDenied(err: unknown): boolean {
   const name = (err as { name?: string } | null)?.name;

@@ -36,7 +36,10 @@ export interface FetchResponse {
 /** A `fetch`-shaped function; the standard `fetch` is one. */
 export type Fetch = (url: string, init: FetchInit) => Promise<FetchResponse>;
 
-/** A time limit a {@linkcode TimedFetch} enforces; it sets `expired` when the limit cut the exchange short. */
+/**
+ * A time limit a {@linkcode TimedFetch} enforces; it sets `expired` when the limit cut the exchange short.
+ * @internal
+ */
 export interface TimeLimit {
   ms: number;
   expired: boolean;
@@ -47,10 +50,14 @@ export interface TimeLimit {
  * AbortSignal. The Node adapter's fetch carries one under {@linkcode TIMED}: a timer and
  * `request.destroy()` cost Node less than `AbortSignal.timeout` and http.request's signal handling
  * (~2% of a cold start). Used only when the caller gave no signal of their own.
+ * @internal
  */
 export type TimedFetch = (url: string, init: FetchInit, limit: TimeLimit) => Promise<FetchResponse>;
 
-/** Where a fetch carries its {@linkcode TimedFetch}. */
+/**
+ * Where a fetch carries its {@linkcode TimedFetch}.
+ * @internal
+ */
 export const TIMED: unique symbol = Symbol("oidc2aws.timedFetch");
 
 /** Runs a command without a shell and captures its output (for `web_identity_token_process`). */
@@ -74,7 +81,10 @@ export interface HostOptions {
   runCommand?: RunCommand;
 }
 
-/** Every host piece the library uses, filled in. */
+/**
+ * Every host piece the library uses, filled in.
+ * @internal
+ */
 export interface Host {
   env: Env;
   readFile: ReadFile;
@@ -87,12 +97,18 @@ export interface Host {
 
 let runtime: Promise<Runtime> | undefined;
 
-/** The runtime adapter (Deno, Bun or Node), imported on first use only. */
+/**
+ * The runtime adapter (Deno, Bun or Node), imported on first use only.
+ * @internal
+ */
 export function runtimeAdapter(): Promise<Runtime> {
   return runtime ??= import("./_runtime/mod.ts").then((m) => m.createRuntime());
 }
 
-/** Fills in the host pieces a caller did not inject; loads the runtime adapter only if one is missing. */
+/**
+ * Fills in the host pieces a caller did not inject; loads the runtime adapter only if one is missing.
+ * @internal
+ */
 export async function hostDefaults<K extends keyof Host>(options: Partial<Host>, keys: K[]): Promise<Pick<Host, K>> {
   const host: Partial<Host> = {};
   let adapter: Runtime | undefined;
@@ -111,7 +127,10 @@ export async function hostDefaults<K extends keyof Host>(options: Partial<Host>,
   return host as Pick<Host, K>;
 }
 
-/** Waits `ms` milliseconds; rejects with the signal's reason when it aborts. */
+/**
+ * Waits `ms` milliseconds; rejects with the signal's reason when it aborts.
+ * @internal
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);

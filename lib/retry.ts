@@ -29,7 +29,10 @@ export const DEFAULT_RETRY: Readonly<RetryPolicy> = Object.freeze({
   totalTimeoutMs: 60000,
 });
 
-/** What a retry loop needs: the policy, the clock, and where the time runs out. */
+/**
+ * What a retry loop needs: the policy, the clock, and where the time runs out.
+ * @internal
+ */
 export interface RetryContext {
   policy: RetryPolicy;
   host: Pick<Host, "now" | "sleep" | "random">;
@@ -38,7 +41,10 @@ export interface RetryContext {
   signal?: AbortSignal;
 }
 
-/** Builds a retry context from options; `AWS_MAX_ATTEMPTS` (as in the AWS SDKs) sets the default attempts. */
+/**
+ * Builds a retry context from options; `AWS_MAX_ATTEMPTS` (as in the AWS SDKs) sets the default attempts.
+ * @internal
+ */
 export function retryContext(
   host: Pick<Host, "now" | "sleep" | "random" | "env">,
   policy?: Partial<RetryPolicy>,
@@ -49,7 +55,10 @@ export function retryContext(
   return { policy: full, host, deadline: deadline ?? host.now() + full.totalTimeoutMs, signal };
 }
 
-/** The timeout for the next exchange: the per-attempt limit, but never past the deadline. */
+/**
+ * The timeout for the next exchange: the per-attempt limit, but never past the deadline.
+ * @internal
+ */
 export function attemptTimeout(context: RetryContext): number {
   return Math.max(1, Math.min(context.policy.attemptTimeoutMs, context.deadline - context.host.now()));
 }
@@ -58,6 +67,7 @@ export function attemptTimeout(context: RetryContext): number {
  * A failed attempt that another may overcome. Thrown inside {@linkcode retrying} only, which either
  * waits and tries again or throws `giveUp(attempts)`: the error, built once, knowing how many
  * attempts were made.
+ * @internal
  */
 export class Retry {
   /** A failure worth another attempt from `budget` (transient failures, or fresh tokens), after at least `minimumDelayMs`. */
@@ -78,6 +88,7 @@ export class Retry {
  * {@linkcode Retry}, or a budget, the deadline or the signal says stop. Transient failures get
  * `policy.maxAttempts` attempts in all; fresh-token failures `freshTokenRetries` more attempts.
  * Each wait is full jitter over an exponential step, and at least what the failure asked for.
+ * @internal
  */
 export async function retrying<T>(
   context: RetryContext,
@@ -112,7 +123,10 @@ async function backoff(context: RetryContext, attempt: number, minimumMs: number
   return true;
 }
 
-/** The delay a `Retry-After` header asks for, in milliseconds, if any. */
+/**
+ * The delay a `Retry-After` header asks for, in milliseconds, if any.
+ * @internal
+ */
 export function retryAfterMs(value: string | null, now: number): number | undefined {
   if (!value) return undefined;
   if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;

@@ -47,7 +47,10 @@ export async function getToken(spec: TokenSpec, options: GetTokenOptions = {}): 
   return (await obtainToken(spec, host, retryContext(host, options.retry, options.signal))).token;
 }
 
-/** Internal: a token, the concrete spec it came from (`auto` resolved) and its description, in a shared retry context. */
+/**
+ * Internal: a token, the concrete spec it came from (`auto` resolved) and its description, in a shared retry context.
+ * @internal
+ */
 export async function obtainToken(
   spec: TokenSpec,
   host: TokenHost,
@@ -88,7 +91,10 @@ export async function detectTokenSource(
   );
 }
 
-/** Says where a spec gets its token, for messages and `--debug` (never a value). */
+/**
+ * Says where a spec gets its token, for messages and `--debug` (never a value).
+ * @internal
+ */
 export async function describeTokenSpec(spec: TokenSpec): Promise<string> {
   if (spec.type === "auto") return `auto-detected (audience ${spec.audience ?? "the platform's default"})`;
   return (await sourceFor(spec)).describe(spec);
@@ -97,6 +103,7 @@ export async function describeTokenSpec(spec: TokenSpec): Promise<string> {
 /**
  * Internal: what binds a token source to this job (the bearer, the token itself, the file's content),
  * for the CLI's cache key; `undefined` where nothing does (a command), so nothing is cached.
+ * @internal
  */
 export async function tokenBinding(
   spec: TokenSpec,
