@@ -2,10 +2,7 @@ import { HttpError, isPermissionDenied, Oidc2AwsError, PermissionError } from ".
 import { redact } from "./_redact.ts";
 import { type Fetch, type FetchInit, type FetchResponse, TIMED, type TimedFetch } from "./host.ts";
 
-/**
- * An answer read in full (up to a size cap).
- * @internal
- */
+/** An answer read in full (up to a size cap). @internal */
 export interface Answer {
   status: number;
   contentType: string;
@@ -13,10 +10,7 @@ export interface Answer {
   body: string;
 }
 
-/**
- * Options of {@linkcode exchange}.
- * @internal
- */
+/** Options of {@linkcode exchange}. @internal */
 export interface ExchangeOptions {
   fetch: Fetch;
   /** Milliseconds for the whole exchange, body included. */
@@ -33,10 +27,7 @@ export interface ExchangeOptions {
   tooLarge: (message: string, status: number, contentType: string) => Oidc2AwsError;
 }
 
-/**
- * A URL for messages: no query string, no user info.
- * @internal
- */
+/** A URL for messages: no query string, no user info. @internal */
 export function displayUrl(url: string | URL): string {
   try {
     const parsed = new URL(url);
@@ -46,10 +37,7 @@ export function displayUrl(url: string | URL): string {
   }
 }
 
-/**
- * Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost).
- * @internal
- */
+/** Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost). @internal */
 export function isLoopback(url: URL): boolean {
   const host = url.hostname.toLowerCase();
   return host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(host);
@@ -219,10 +207,7 @@ async function cancel(body: FetchResponse["body"]): Promise<void> {
   }
 }
 
-/**
- * The most telling part of a transport error: `connect ECONNREFUSED 127.0.0.1:1`, `socket hang up`.
- * @internal
- */
+/** The most telling part of a transport error: `connect ECONNREFUSED 127.0.0.1:1`, `socket hang up`. @internal */
 export function describeTransportError(err: unknown): string {
   let current: unknown = err;
   let message = "";

@@ -12,19 +12,13 @@ import type { Env } from "./host.ts";
 import type { ConfigSection } from "./config.ts";
 import { quote } from "./_redact.ts";
 
-/**
- * A value and where it came from.
- * @internal
- */
+/** A value and where it came from. @internal */
 export interface Found {
   value: string;
   origin: ValueOrigin;
 }
 
-/**
- * The names of the overrides (`ProfileOverrides` without `labels`).
- * @internal
- */
+/** The names of the overrides (`ProfileOverrides` without `labels`). @internal */
 export type OverrideKey =
   | "roleArn"
   | "tokenServer"
@@ -37,10 +31,7 @@ export type OverrideKey =
   | "policy"
   | "policyArns";
 
-/**
- * Where a setting may come from besides the profile's key.
- * @internal
- */
+/** Where a setting may come from besides the profile's key. @internal */
 export interface Setting {
   /** The override that replaces it. */
   override?: OverrideKey;
@@ -60,10 +51,7 @@ export const ENV_VARS = {
   role_session_name: "AWS_ROLE_SESSION_NAME",
 } as const;
 
-/**
- * A profile key oidc2aws reads.
- * @internal
- */
+/** A profile key oidc2aws reads. @internal */
 export type SettingKey =
   | "role_arn"
   | "web_identity_token_server"
@@ -81,10 +69,7 @@ export type SettingKey =
   | "ignore_configured_endpoint_urls"
   | "endpoint_url";
 
-/**
- * Every profile key oidc2aws reads, with what may replace it.
- * @internal
- */
+/** Every profile key oidc2aws reads, with what may replace it. @internal */
 export const SETTINGS: Readonly<Record<SettingKey, Setting>> = {
   role_arn: { override: "roleArn", env: [ENV_VARS.role_arn], scope: "role" },
   web_identity_token_server: { override: "tokenServer", env: [ENV_VARS.web_identity_token_server], scope: "role" },
@@ -103,10 +88,7 @@ export const SETTINGS: Readonly<Record<SettingKey, Setting>> = {
   endpoint_url: {},
 };
 
-/**
- * Everything a lookup looks at.
- * @internal
- */
+/** Everything a lookup looks at. @internal */
 export interface SettingSources {
   /** The profile's name, and whether it was named explicitly. */
   name: string;
@@ -120,10 +102,7 @@ export interface SettingSources {
   labels: Partial<Record<OverrideKey, string>>;
 }
 
-/**
- * The override's value, as given.
- * @internal
- */
+/** The override's value, as given. @internal */
 export function fromOverride(sources: SettingSources, key: OverrideKey): Found | undefined {
   const value = sources.overrides[key];
   if (value === undefined) return undefined;
@@ -133,10 +112,7 @@ export function fromOverride(sources: SettingSources, key: OverrideKey): Found |
   };
 }
 
-/**
- * The profile's own key; a nested block where a value belongs is an error.
- * @internal
- */
+/** The profile's own key; a nested block where a value belongs is an error. @internal */
 export function fromProfile(sources: SettingSources, key: string): Found | undefined {
   const value = sources.section?.[key];
   if (value === undefined) return undefined;
@@ -145,10 +121,7 @@ export function fromProfile(sources: SettingSources, key: string): Found | undef
   return { value, origin };
 }
 
-/**
- * The setting's value by the precedence of the table.
- * @internal
- */
+/** The setting's value by the precedence of the table. @internal */
 export function lookup(sources: SettingSources, key: SettingKey): Found | undefined {
   const setting: Setting = SETTINGS[key];
   const override = setting.override && fromOverride(sources, setting.override);
@@ -169,10 +142,7 @@ const POLICY_ARN = /^arn:aws[a-z-]*:iam::(?:\d{12}|aws):policy\/(?:[\x21-\x7e]*\
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const REGION = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
 
-/**
- * An IAM role ARN.
- * @internal
- */
+/** An IAM role ARN. @internal */
 export function roleArn(found: Found, env: Env): string {
   const value = found.value.trim();
   if (!ROLE_ARN.test(value) || value.length > 2048) {
@@ -184,10 +154,7 @@ export function roleArn(found: Found, env: Env): string {
   return value;
 }
 
-/**
- * A role session name.
- * @internal
- */
+/** A role session name. @internal */
 export function sessionName(found: Found, env: Env): string {
   const value = found.value.trim();
   if (!SESSION_NAME.test(value)) {
@@ -199,10 +166,7 @@ export function sessionName(found: Found, env: Env): string {
   return value;
 }
 
-/**
- * A session duration: whole seconds from 900 to 43200.
- * @internal
- */
+/** A session duration: whole seconds from 900 to 43200. @internal */
 export function durationSeconds(found: Found, env: Env): number {
   const seconds = /^\s*\d+\s*$/.test(found.value) ? Number(found.value) : NaN;
   if (!(seconds >= 900 && seconds <= 43200)) {
@@ -214,10 +178,7 @@ export function durationSeconds(found: Found, env: Env): number {
   return seconds;
 }
 
-/**
- * An inline session policy: a JSON object of at most 2048 characters.
- * @internal
- */
+/** An inline session policy: a JSON object of at most 2048 characters. @internal */
 export function policy(found: Found): string {
   let object = false;
   try {
@@ -232,10 +193,7 @@ export function policy(found: Found): string {
   return found.value;
 }
 
-/**
- * Managed policy ARNs, comma-separated, at most 10 (`undefined` when none).
- * @internal
- */
+/** Managed policy ARNs, comma-separated, at most 10 (`undefined` when none). @internal */
 export function policyArns(found: Found, env: Env): string[] | undefined {
   const arns = found.value.split(",").map((arn) => arn.trim()).filter((arn) => arn !== "");
   const bad = arns.find((arn) => !POLICY_ARN.test(arn));
@@ -248,10 +206,7 @@ export function policyArns(found: Found, env: Env): string[] | undefined {
   return arns.length > 0 ? arns : undefined;
 }
 
-/**
- * A region name (`undefined` when empty).
- * @internal
- */
+/** A region name (`undefined` when empty). @internal */
 export function region(found: Found, env: Env): string | undefined {
   if (found.value === "") return undefined;
   if (!REGION.test(found.value)) {
@@ -263,10 +218,7 @@ export function region(found: Found, env: Env): string | undefined {
   return found.value;
 }
 
-/**
- * `true` or `false`, any case.
- * @internal
- */
+/** `true` or `false`, any case. @internal */
 export function boolean(found: Found, env: Env): boolean {
   const text = found.value.trim().toLowerCase();
   if (text !== "true" && text !== "false") {
@@ -275,10 +227,7 @@ export function boolean(found: Found, env: Env): boolean {
   return text === "true";
 }
 
-/**
- * `regional` or `legacy`, any case.
- * @internal
- */
+/** `regional` or `legacy`, any case. @internal */
 export function stsRegionalEndpoints(found: Found, env: Env): "regional" | "legacy" {
   const text = found.value.trim().toLowerCase();
   if (text !== "regional" && text !== "legacy") {
@@ -287,10 +236,7 @@ export function stsRegionalEndpoints(found: Found, env: Env): "regional" | "lega
   return text;
 }
 
-/**
- * An http(s) URL without credentials in it, as `URL.href`.
- * @internal
- */
+/** An http(s) URL without credentials in it, as `URL.href`. @internal */
 export function endpointUrl(found: Found, env: Env): string {
   let url: URL;
   try {

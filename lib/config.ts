@@ -44,10 +44,7 @@ const pyStrip = (text: string) => text.replace(PY_STRIP, "");
 const SECTION_RE = /^\[(.+)\]/s;
 const OPTION_RE = new RegExp(`^(.*?)[${PY_SPACE}]*([=:])[${PY_SPACE}]*(.*)$`, "s");
 
-/**
- * A null-prototype record, safe for keys such as `__proto__`.
- * @internal
- */
+/** A null-prototype record, safe for keys such as `__proto__`. @internal */
 export function record<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
@@ -206,10 +203,7 @@ function optionValue(name: string, option: RawOption, source: string): string | 
   return nested;
 }
 
-/**
- * Python's `shlex.split` (POSIX mode, no comments); `undefined` where shlex raises.
- * @internal
- */
+/** Python's `shlex.split` (POSIX mode, no comments); `undefined` where shlex raises. @internal */
 export function shellSplit(text: string): string[] | undefined {
   const words: string[] = [];
   let word: string | undefined;

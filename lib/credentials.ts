@@ -61,10 +61,7 @@ class AwsCredentials {
   }
 }
 
-/**
- * Builds {@linkcode Credentials} from an STS result.
- * @internal
- */
+/** Builds {@linkcode Credentials} from an STS result. @internal */
 export function makeCredentials(
   result: AssumeRoleWithWebIdentityResult,
   fields: { roleArn: string; roleSessionName: string; profile?: string; claims?: TokenClaims; tokenSource?: string },

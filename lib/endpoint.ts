@@ -49,10 +49,7 @@ const PARTITIONS: ReadonlyArray<Partition & { pattern: RegExp }> = [
   },
 ];
 
-/**
- * The global STS endpoint, used without a region and in legacy mode.
- * @internal
- */
+/** The global STS endpoint, used without a region and in legacy mode. @internal */
 export const GLOBAL_STS_ENDPOINT = "https://sts.amazonaws.com";
 
 /** Regions served by the global endpoint when `sts_regional_endpoints = legacy`. */

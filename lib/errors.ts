@@ -103,10 +103,7 @@ export interface ValueOrigin {
   option?: string;
 }
 
-/**
- * Says where a value came from, for messages: `AWS_ROLE_ARN`, `role_arn in profile "ci" (aws_config)`.
- * @internal
- */
+/** Says where a value came from, for messages: `AWS_ROLE_ARN`, `role_arn in profile "ci" (aws_config)`. @internal */
 export function describeOrigin(origin: ValueOrigin): string {
   if (origin.option) return origin.option;
   if (origin.envVar) return origin.envVar;
@@ -332,10 +329,7 @@ export class CliError extends Oidc2AwsError {
   }
 }
 
-/**
- * Whether an HTTP status is worth another attempt: 408, 429 and 5xx.
- * @internal
- */
+/** Whether an HTTP status is worth another attempt: 408, 429 and 5xx. @internal */
 export function retryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }

@@ -54,10 +54,7 @@ export interface TimeLimit {
  */
 export type TimedFetch = (url: string, init: FetchInit, limit: TimeLimit) => Promise<FetchResponse>;
 
-/**
- * Where a fetch carries its {@linkcode TimedFetch}.
- * @internal
- */
+/** Where a fetch carries its {@linkcode TimedFetch}. @internal */
 export const TIMED: unique symbol = Symbol("oidc2aws.timedFetch");
 
 /** Runs a command without a shell and captures its output (for `web_identity_token_process`). */
@@ -81,10 +78,7 @@ export interface HostOptions {
   runCommand?: RunCommand;
 }
 
-/**
- * Every host piece the library uses, filled in.
- * @internal
- */
+/** Every host piece the library uses, filled in. @internal */
 export interface Host {
   env: Env;
   readFile: ReadFile;
@@ -97,18 +91,12 @@ export interface Host {
 
 let runtime: Promise<Runtime> | undefined;
 
-/**
- * The runtime adapter (Deno, Bun or Node), imported on first use only.
- * @internal
- */
+/** The runtime adapter (Deno, Bun or Node), imported on first use only. @internal */
 export function runtimeAdapter(): Promise<Runtime> {
   return runtime ??= import("./_runtime/mod.ts").then((m) => m.createRuntime());
 }
 
-/**
- * Fills in the host pieces a caller did not inject; loads the runtime adapter only if one is missing.
- * @internal
- */
+/** Fills in the host pieces a caller did not inject; loads the runtime adapter only if one is missing. @internal */
 export async function hostDefaults<K extends keyof Host>(options: Partial<Host>, keys: K[]): Promise<Pick<Host, K>> {
   const host: Partial<Host> = {};
   let adapter: Runtime | undefined;
@@ -127,10 +115,7 @@ export async function hostDefaults<K extends keyof Host>(options: Partial<Host>,
   return host as Pick<Host, K>;
 }
 
-/**
- * Waits `ms` milliseconds; rejects with the signal's reason when it aborts.
- * @internal
- */
+/** Waits `ms` milliseconds; rejects with the signal's reason when it aborts. @internal */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);

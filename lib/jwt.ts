@@ -38,10 +38,7 @@ export function decodeClaims(token: string): TokenClaims | undefined {
   }
 }
 
-/**
- * `iss=…, aud=…, sub=…, exp=… (expired)[, nbf=… (not yet valid)]`, for messages.
- * @internal
- */
+/** `iss=…, aud=…, sub=…, exp=… (expired)[, nbf=… (not yet valid)]`, for messages. @internal */
 export function describeClaims(claims: TokenClaims, now: number): string {
   const parts: string[] = [];
   if (claims.iss !== undefined) parts.push(`iss=${claims.iss}`);

@@ -29,10 +29,7 @@ export const DEFAULT_RETRY: Readonly<RetryPolicy> = Object.freeze({
   totalTimeoutMs: 60000,
 });
 
-/**
- * What a retry loop needs: the policy, the clock, and where the time runs out.
- * @internal
- */
+/** What a retry loop needs: the policy, the clock, and where the time runs out. @internal */
 export interface RetryContext {
   policy: RetryPolicy;
   host: Pick<Host, "now" | "sleep" | "random">;
@@ -41,10 +38,7 @@ export interface RetryContext {
   signal?: AbortSignal;
 }
 
-/**
- * Builds a retry context from options; `AWS_MAX_ATTEMPTS` (as in the AWS SDKs) sets the default attempts.
- * @internal
- */
+/** Builds a retry context from options; `AWS_MAX_ATTEMPTS` (as in the AWS SDKs) sets the default attempts. @internal */
 export function retryContext(
   host: Pick<Host, "now" | "sleep" | "random" | "env">,
   policy?: Partial<RetryPolicy>,
@@ -55,10 +49,7 @@ export function retryContext(
   return { policy: full, host, deadline: deadline ?? host.now() + full.totalTimeoutMs, signal };
 }
 
-/**
- * The timeout for the next exchange: the per-attempt limit, but never past the deadline.
- * @internal
- */
+/** The timeout for the next exchange: the per-attempt limit, but never past the deadline. @internal */
 export function attemptTimeout(context: RetryContext): number {
   return Math.max(1, Math.min(context.policy.attemptTimeoutMs, context.deadline - context.host.now()));
 }
@@ -123,10 +114,7 @@ async function backoff(context: RetryContext, attempt: number, minimumMs: number
   return true;
 }
 
-/**
- * The delay a `Retry-After` header asks for, in milliseconds, if any.
- * @internal
- */
+/** The delay a `Retry-After` header asks for, in milliseconds, if any. @internal */
 export function retryAfterMs(value: string | null, now: number): number | undefined {
   if (!value) return undefined;
   if (/^\s*\d+\s*$/.test(value)) return Number(value) * 1000;

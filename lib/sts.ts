@@ -80,10 +80,7 @@ const TRANSIENT = new Set([
   "RequestTimeoutException",
 ]);
 
-/**
- * STS error codes that a fresh token can overcome.
- * @internal
- */
+/** STS error codes that a fresh token can overcome. @internal */
 export const FRESH_TOKEN_CODES: ReadonlySet<string> = new Set(["InvalidIdentityToken", "ExpiredTokenException"]);
 
 /**
@@ -131,10 +128,7 @@ export async function assumeRoleWithWebIdentity(
   });
 }
 
-/**
- * The form-encoded body of an `AssumeRoleWithWebIdentity` request.
- * @internal
- */
+/** The form-encoded body of an `AssumeRoleWithWebIdentity` request. @internal */
 export function stsRequestBody(request: AssumeRoleWithWebIdentityRequest): string {
   const form = new URLSearchParams({
     Action: "AssumeRoleWithWebIdentity",
@@ -149,10 +143,7 @@ export function stsRequestBody(request: AssumeRoleWithWebIdentityRequest): strin
   return form.toString();
 }
 
-/**
- * Turns STS's answer into a result, an {@linkcode StsError}, or an `ERR_STS_RESPONSE` error.
- * @internal
- */
+/** Turns STS's answer into a result, an {@linkcode StsError}, or an `ERR_STS_RESPONSE` error. @internal */
 export function parseStsAnswer(
   answer: Answer,
   endpoint: string,
@@ -266,10 +257,7 @@ function resultOf(
   return output;
 }
 
-/**
- * Parses ISO-8601 UTC timestamps as STS writes them (with or without fractional seconds).
- * @internal
- */
+/** Parses ISO-8601 UTC timestamps as STS writes them (with or without fractional seconds). @internal */
 export function parseIsoDate(text: string): Date | undefined {
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$/.test(text)) return undefined;
   const date = new Date(text);

@@ -91,10 +91,7 @@ export async function detectTokenSource(
   );
 }
 
-/**
- * Says where a spec gets its token, for messages and `--debug` (never a value).
- * @internal
- */
+/** Says where a spec gets its token, for messages and `--debug` (never a value). @internal */
 export async function describeTokenSpec(spec: TokenSpec): Promise<string> {
   if (spec.type === "auto") return `auto-detected (audience ${spec.audience ?? "the platform's default"})`;
   return (await sourceFor(spec)).describe(spec);

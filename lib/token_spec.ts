@@ -107,10 +107,7 @@ export type ConcreteTokenSpec = Exclude<TokenSpec, AutoTokenSpec>;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/**
- * The accepted forms of `web_identity_token_server`, for messages (from the registry of sources).
- * @internal
- */
+/** The accepted forms of `web_identity_token_server`, for messages (from the registry of sources). @internal */
 export function tokenServerForms(): string {
   const forms = SOURCES.flatMap((entry) => (entry.form ? [entry.form] : []));
   return `${forms.join(", ")}, auto[,AUDIENCE], or URL_ENV,TOKEN_ENV[,AUDIENCE] (the names of the environment ` +

@@ -9,10 +9,7 @@
 import { PermissionError } from "../errors.ts";
 import type { Env, Fetch, ReadFile, RunCommand } from "../host.ts";
 
-/**
- * What the library and the CLI take from the runtime.
- * @internal
- */
+/** What the library and the CLI take from the runtime. @internal */
 export interface Runtime {
   name: "deno" | "bun" | "node";
   /** The process environment (enumerable where the runtime allows, for `exec`). */
@@ -33,19 +30,13 @@ export interface Runtime {
   spawn(command: string, args: string[], env: Record<string, string>): Promise<SpawnResult>;
 }
 
-/**
- * How a command run by {@linkcode Runtime.spawn} ended.
- * @internal
- */
+/** How a command run by {@linkcode Runtime.spawn} ended. @internal */
 export interface SpawnResult {
   code: number | null;
   signal: string | null;
 }
 
-/**
- * File operations of the CLI (the credential cache, `$GITHUB_ENV`).
- * @internal
- */
+/** File operations of the CLI (the credential cache, `$GITHUB_ENV`). @internal */
 export interface RuntimeFs {
   mkdir(path: string, mode: number): Promise<void>;
   /** `undefined` when the path does not exist. */
@@ -60,10 +51,7 @@ export interface RuntimeFs {
 
 const g = globalThis as { Deno?: unknown; Bun?: unknown; process?: unknown };
 
-/**
- * Builds the adapter for the runtime this code runs on; only that runtime's file is loaded.
- * @internal
- */
+/** Builds the adapter for the runtime this code runs on; only that runtime's file is loaded. @internal */
 export async function createRuntime(): Promise<Runtime> {
   // Deno first: reading globalThis.process there loads its Node compatibility layer (~10-20 ms).
   if (g.Deno) return (await import("./deno.ts")).denoRuntime();
@@ -90,10 +78,7 @@ function fsp(): Promise<NodeFs> {
   return module ??= import("node:fs/promises") as Promise<NodeFs>;
 }
 
-/**
- * The CLI's file operations; `readFile` is the runtime's own.
- * @internal
- */
+/** The CLI's file operations; `readFile` is the runtime's own. @internal */
 export function runtimeFs(readFile: ReadFile): RuntimeFs {
   return {
     async mkdir(path, mode) {
@@ -124,8 +109,5 @@ export function runtimeFs(readFile: ReadFile): RuntimeFs {
   };
 }
 
-/**
- * The global fetch, looked up at each call, so that a fetch patched later (msw, a test spy) is used.
- * @internal
- */
+/** The global fetch, looked up at each call, so that a fetch patched later (msw, a test spy) is used. @internal */
 export const globalFetch: Fetch = (url, init) => (globalThis.fetch as Fetch)(url, init);

@@ -15,16 +15,10 @@ import type { ConcreteTokenSpec, EnvTokenSpec, ProcessTokenSpec, TokenSpec } fro
 /** The audience asked for when a token-server value names none: what AWS's GitHub OIDC setup expects. */
 export const DEFAULT_AUDIENCE = "sts.amazonaws.com";
 
-/**
- * The host pieces a source may use.
- * @internal
- */
+/** The host pieces a source may use. @internal */
 export type TokenHost = Pick<Host, "env" | "fetch" | "now" | "sleep" | "random" | "readFile" | "runCommand">;
 
-/**
- * A token source's code: what `auto` decides, how a token is had, what binds it to the job.
- * @internal
- */
+/** A token source's code: what `auto` decides, how a token is had, what binds it to the job. @internal */
 export interface TokenSource<S extends ConcreteTokenSpec = ConcreteTokenSpec> {
   /** When `auto` saw the platform present: its spec, or `ERR_TOKEN_UNAVAILABLE` with the platform's fix. */
   detect?(env: Env, audience: string | undefined): S;
@@ -41,10 +35,7 @@ export interface TokenSource<S extends ConcreteTokenSpec = ConcreteTokenSpec> {
 /** Builds a spec from a `web_identity_token_server` name's optional second part. */
 type Parse = (second: string | undefined, fail: (problem: string) => never) => TokenSpec;
 
-/**
- * A source as the registry knows it before its code is loaded.
- * @internal
- */
+/** A source as the registry knows it before its code is loaded. @internal */
 export interface SourceEntry {
   /** The spec's `platform` for a platform's source, else the spec's `type`. */
   id: string;
@@ -61,10 +52,7 @@ export interface SourceEntry {
   load(): Promise<TokenSource>;
 }
 
-/**
- * Omitted audience → the default; empty → none (the server's default).
- * @internal
- */
+/** Omitted audience → the default; empty → none (the server's default). @internal */
 export function audienceOf(value: string | undefined): string | undefined {
   return value === undefined ? DEFAULT_AUDIENCE : value || undefined;
 }
@@ -77,26 +65,17 @@ export function gitlabVariable(audience: string): string {
   return `${audience.toUpperCase().replace(/[^A-Z0-9]/g, "_")}_ID_TOKEN`;
 }
 
-/**
- * HCP Terraform's variable: `TFC_WORKLOAD_IDENTITY_TOKEN`, or `…_TOKEN_<TAG>` for a tagged audience.
- * @internal
- */
+/** HCP Terraform's variable: `TFC_WORKLOAD_IDENTITY_TOKEN`, or `…_TOKEN_<TAG>` for a tagged audience. @internal */
 export function terraformVariable(tag: string | undefined): string {
   return tag ? `TFC_WORKLOAD_IDENTITY_TOKEN_${tag}` : "TFC_WORKLOAD_IDENTITY_TOKEN";
 }
 
-/**
- * The `circleci` command that prints a token for a custom audience.
- * @internal
- */
+/** The `circleci` command that prints a token for a custom audience. @internal */
 export function circleciCommand(audience: string): string[] {
   return ["circleci", "run", "oidc", "get", "--claims", JSON.stringify({ aud: audience })];
 }
 
-/**
- * The GitHub Actions token request variables (GitHub, GHES, Forgejo).
- * @internal
- */
+/** The GitHub Actions token request variables (GitHub, GHES, Forgejo). @internal */
 export const GITHUB_REQUEST = { urlEnv: "ACTIONS_ID_TOKEN_REQUEST_URL", tokenEnv: "ACTIONS_ID_TOKEN_REQUEST_TOKEN" };
 
 const set = (env: Env, name: string): boolean => (env[name] ?? "") !== "";
@@ -109,10 +88,7 @@ const server = (name: "GitHub" | "GHES" | "Forgejo"): Parse => (aud) => ({
 const noSecondPart = (spec: EnvTokenSpec, why: string): Parse => (second, fail) =>
   second === undefined ? spec : fail(`names ${spec.platform} with a second part: ${why}`);
 
-/**
- * Every source, in detection order; sources without `present` are used only when named.
- * @internal
- */
+/** Every source, in detection order; sources without `present` are used only when named. @internal */
 export const SOURCES: readonly SourceEntry[] = [
   {
     id: "GitHub",
@@ -243,10 +219,7 @@ export const SOURCES: readonly SourceEntry[] = [
   { id: "process", load: () => import("./process.ts").then((m) => m.processSource as TokenSource) },
 ];
 
-/**
- * The entry whose code handles a (concrete) spec.
- * @internal
- */
+/** The entry whose code handles a (concrete) spec. @internal */
 export function entryFor(spec: ConcreteTokenSpec): SourceEntry {
   const id = spec.type === "server"
     ? "GitHub"
@@ -263,18 +236,12 @@ export function entryFor(spec: ConcreteTokenSpec): SourceEntry {
   return SOURCES.find((entry) => entry.id === id) ?? SOURCES.find((entry) => entry.id === spec.type)!;
 }
 
-/**
- * Loads the code of the source that handles a spec.
- * @internal
- */
+/** Loads the code of the source that handles a spec. @internal */
 export function sourceFor<S extends ConcreteTokenSpec>(spec: S): Promise<TokenSource<S>> {
   return entryFor(spec).load() as Promise<TokenSource<S>>;
 }
 
-/**
- * The entry for a `web_identity_token_server` name (any case), if it is one.
- * @internal
- */
+/** The entry for a `web_identity_token_server` name (any case), if it is one. @internal */
 export function entryNamed(name: string): SourceEntry | undefined {
   const key = name.toLowerCase();
   return key === "auto" ? undefined : SOURCES.find((entry) => entry.names?.includes(key));
