@@ -61,13 +61,39 @@ class AwsCredentials {
   }
 }
 
-/** Builds {@linkcode Credentials} from an STS result. @internal */
+/**
+ * Builds {@linkcode Credentials} from an STS result. `claims` is read on the first access of
+ * `credentials.claims` (then kept as a plain value): see `claimsOf` in ./assume.ts. @internal
+ */
 export function makeCredentials(
   result: AssumeRoleWithWebIdentityResult,
-  fields: { roleArn: string; roleSessionName: string; profile?: string; claims?: TokenClaims; tokenSource?: string },
+  fields: {
+    roleArn: string;
+    roleSessionName: string;
+    profile?: string;
+    claims?: () => TokenClaims | undefined;
+    tokenSource?: string;
+  },
 ): Credentials {
   const credentials = new AwsCredentials();
   const { packedPolicySize: _packed, ...rest } = result;
-  Object.assign(credentials, rest, fields);
+  const { claims, ...named } = fields;
+  Object.assign(credentials, rest, named);
+  if (claims) {
+    const settle = (target: object, value: TokenClaims | undefined) =>
+      Object.defineProperty(target, "claims", { value, writable: true, enumerable: true, configurable: true });
+    Object.defineProperty(credentials, "claims", {
+      enumerable: true,
+      configurable: true,
+      get(this: object) {
+        const value = claims();
+        settle(this, value);
+        return value;
+      },
+      set(this: object, value: TokenClaims | undefined) {
+        settle(this, value);
+      },
+    });
+  }
   return credentials;
 }

@@ -44,4 +44,42 @@ describe("Credentials", () => {
       "spreading keeps the values for SDKs",
     );
   });
+
+  it("carry the traded token's claims, however they are read, and none for a token that is not a JWT", async () => {
+    const assume = async (token: string) => {
+      const script = scriptedFetch({
+        "/idtoken": [{ body: JSON.stringify({ value: token }) }],
+        "/": [{ body: stsSuccessXml(), headers: { "content-type": "text/xml" } }],
+      });
+      return await assumeRole(
+        {
+          name: "ci",
+          roleArn: "arn:aws:iam::123456789012:role/ci",
+          token: parseTokenServer("GitHub"),
+          roleSessionName: "s1",
+          stsEndpoint: "https://sts.example.test/",
+        },
+        {
+          env: { ACTIONS_ID_TOKEN_REQUEST_URL: "https://t.example.test/idtoken", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "b" },
+          fetch: script.fetch,
+        },
+      );
+    };
+    const claims = { iss: "https://token.example.test", aud: "sts.amazonaws.com", sub: "repo:o/r:ref:refs/heads/main" };
+    const views = [
+      (await assume(fakeJwt(claims))).claims,
+      { ...(await assume(fakeJwt(claims))) }.claims,
+      JSON.parse(JSON.stringify(await assume(fakeJwt(claims)))).claims,
+      Object.keys(await assume(fakeJwt(claims))).includes("claims") && (await assume(fakeJwt(claims))).claims,
+    ];
+    for (const view of views) {
+      assert.equal((view as { sub?: string }).sub, claims.sub);
+      assert.equal((view as { iss?: string }).iss, claims.iss);
+    }
+    assert.match(inspect(await assume(fakeJwt(claims))), /repo:o\/r:ref:refs\/heads\/main/);
+    const opaque = await assume("not-a-jwt-token-value");
+    assert.equal(opaque.claims, undefined);
+    opaque.claims = { sub: "set by the caller" };
+    assert.equal(opaque.claims.sub, "set by the caller");
+  });
 });
