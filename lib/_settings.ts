@@ -209,7 +209,9 @@ export function policyArns(found: Found, env: Env): string[] | undefined {
 /** A region name (`undefined` when empty). @internal */
 export function region(found: Found, env: Env): string | undefined {
   if (found.value === "") return undefined;
-  if (!REGION.test(found.value)) {
+  // botocore's rule, and no "xn--" (IDNA) name: the region is a host label of the endpoint, and URL
+  // parsing decodes such a label and refuses one that is not valid punycode.
+  if (!REGION.test(found.value) || /^xn--/i.test(found.value)) {
     throw ConfigError.invalid(
       found.origin,
       `is ${quote(env, found.value)}, which is not a region name such as us-east-1`,
