@@ -102,8 +102,10 @@ describe("STS with @aws-sdk/client-sts", () => {
     assert.deepEqual([me.Arn, me.UserId, me.Account], [issued.assumedRoleArn, issued.assumedRoleId, "123456789012"]);
     assert.match(me.UserId!, /^AROA[A-Z0-9]{17}:sdk-session$/);
 
+    // A different last character (a fixed one would equal the random secret's own one time in 64).
+    const other = creds.secretAccessKey.at(-1) === "x" ? "y" : "x";
     const tamperedSecret = await sdkError(
-      sdkClient(em, { ...creds, secretAccessKey: `${creds.secretAccessKey.slice(0, -1)}x` }).send(
+      sdkClient(em, { ...creds, secretAccessKey: `${creds.secretAccessKey.slice(0, -1)}${other}` }).send(
         new GetCallerIdentityCommand({}),
       ),
     );
