@@ -4,25 +4,30 @@ import { inspect } from "node:util";
 import { assumeRole, parseTokenServer } from "../../mod.ts";
 import { fakeJwt, scriptedFetch, stsSuccessXml } from "../_helpers.ts";
 
+/** Credentials from assumeRole, with a token server that hands out `token` and a scripted STS. */
+async function assume(token: string) {
+  const script = scriptedFetch({
+    "/idtoken": [{ body: JSON.stringify({ value: token }) }],
+    "/": [{ body: stsSuccessXml(), headers: { "content-type": "text/xml" } }],
+  });
+  return await assumeRole(
+    {
+      name: "ci",
+      roleArn: "arn:aws:iam::123456789012:role/ci",
+      token: parseTokenServer("GitHub"),
+      roleSessionName: "s1",
+      stsEndpoint: "https://sts.example.test/",
+    },
+    {
+      env: { ACTIONS_ID_TOKEN_REQUEST_URL: "https://t.example.test/idtoken", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "b" },
+      fetch: script.fetch,
+    },
+  );
+}
+
 describe("Credentials", () => {
   it("keep the secret key and session token out of console.log, inspect and JSON", async () => {
-    const script = scriptedFetch({
-      "/idtoken": [{ body: JSON.stringify({ value: fakeJwt({ sub: "x" }) }) }],
-      "/": [{ body: stsSuccessXml(), headers: { "content-type": "text/xml" } }],
-    });
-    const credentials = await assumeRole(
-      {
-        name: "ci",
-        roleArn: "arn:aws:iam::123456789012:role/ci",
-        token: parseTokenServer("GitHub"),
-        roleSessionName: "s1",
-        stsEndpoint: "https://sts.example.test/",
-      },
-      {
-        env: { ACTIONS_ID_TOKEN_REQUEST_URL: "https://t.example.test/idtoken", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "b" },
-        fetch: script.fetch,
-      },
-    );
+    const credentials = await assume(fakeJwt({ sub: "x" }));
     assert.equal(credentials.secretAccessKey, "SECRETKEY-do-not-print", "readable as a property");
     const deno = (globalThis as { Deno?: { inspect(v: unknown): string } }).Deno;
     const views = [
@@ -46,25 +51,6 @@ describe("Credentials", () => {
   });
 
   it("carry the traded token's claims, however they are read, and none for a token that is not a JWT", async () => {
-    const assume = async (token: string) => {
-      const script = scriptedFetch({
-        "/idtoken": [{ body: JSON.stringify({ value: token }) }],
-        "/": [{ body: stsSuccessXml(), headers: { "content-type": "text/xml" } }],
-      });
-      return await assumeRole(
-        {
-          name: "ci",
-          roleArn: "arn:aws:iam::123456789012:role/ci",
-          token: parseTokenServer("GitHub"),
-          roleSessionName: "s1",
-          stsEndpoint: "https://sts.example.test/",
-        },
-        {
-          env: { ACTIONS_ID_TOKEN_REQUEST_URL: "https://t.example.test/idtoken", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "b" },
-          fetch: script.fetch,
-        },
-      );
-    };
     const claims = { iss: "https://token.example.test", aud: "sts.amazonaws.com", sub: "repo:o/r:ref:refs/heads/main" };
     const views = [
       (await assume(fakeJwt(claims))).claims,
