@@ -41,5 +41,5 @@ export function timed(
 /** A resolved profile in one line: role, session, token source and STS endpoint (no secret). */
 export async function describeProfile(profile: WebIdentityProfile): Promise<string> {
   return `profile "${profile.name}": role ${profile.roleArn}, session ${profile.roleSessionName}, ` +
-    `token from ${await describeTokenSpec(profile.token)}, STS ${profile.stsEndpoint}`;
+    `token from ${await describeTokenSpec(profile.token)}, STS ${displayUrl(profile.stsEndpoint)}`;
 }

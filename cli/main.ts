@@ -10,7 +10,7 @@ import { isPermissionDenied, Oidc2AwsError } from "../lib/errors.ts";
 import { resolveProfile, type WebIdentityProfile } from "../lib/profile.ts";
 import { assumeRole } from "../lib/assume.ts";
 import type { Credentials } from "../lib/credentials.ts";
-import { redact, secretValues } from "../lib/_redact.ts";
+import { oneLine, redact, secretValues } from "../lib/_redact.ts";
 import type { Fetch, ReadFile } from "../lib/host.ts";
 import type { Runtime } from "../lib/_runtime/mod.ts";
 import { VERSION } from "../lib/version.ts";
@@ -63,7 +63,7 @@ export async function runCli(argv: readonly string[], runtime: Runtime): Promise
   const started = Date.now();
   const env = runtime.env;
   let debug = false;
-  const log = (message: string) => debug && runtime.write("stderr", `oidc2aws: debug: ${scrub(message, env)}\n`);
+  const log = (message: string) => debug && runtime.write("stderr", lines("oidc2aws: debug: ", message, env));
   try {
     const args = parseCliArgs(argv);
     debug = args.debug || env.RUNNER_DEBUG === "1";
@@ -132,13 +132,13 @@ function report(err: unknown, runtime: Runtime, debug: boolean): number {
     code = "ERR_UNEXPECTED";
     message = `Unexpected ${name ?? "error"}: ${(err as Error)?.message ?? err}. Run with --debug and report it`;
   }
-  runtime.write("stderr", `oidc2aws: ${code}: ${scrub(message, runtime.env)}\n`);
+  runtime.write("stderr", lines(`oidc2aws: ${code}: `, message, runtime.env));
   if (debug) {
     let cause = (err as { cause?: unknown })?.cause;
     for (let depth = 0; cause !== undefined && depth < 5; depth++) {
       const c = cause as { name?: string; message?: string; code?: string; cause?: unknown };
       const text = `${c.name ?? "error"}${c.code ? ` ${c.code}` : ""}: ${c.message ?? String(cause)}`;
-      runtime.write("stderr", `oidc2aws: debug: caused by ${scrub(text, runtime.env)}\n`);
+      runtime.write("stderr", lines("oidc2aws: debug: caused by ", text, runtime.env));
       cause = c.cause;
     }
   }
@@ -148,4 +148,15 @@ function report(err: unknown, runtime: Runtime, debug: boolean): number {
 /** The last line of defence: the job's own secrets (bearers, tokens, keys in its environment) never reach stderr. */
 export function scrub(text: string, env: Runtime["env"]): string {
   return redact(text, secretValues(env));
+}
+
+/**
+ * A message as lines of stderr: scrubbed, each line starting with `prefix` (the first) or `oidc2aws: `
+ * (the rest, such as a YAML fix to paste), and control characters escaped, so that no text from
+ * outside starts a line, where a CI runner would read it as a command (`::stop-commands::`).
+ */
+export function lines(prefix: string, message: string, env: Runtime["env"]): string {
+  return scrub(message, env).split(/\r\n|[\r\n\u0085\u2028\u2029]/).map((line, i) =>
+    `${i === 0 ? prefix : "oidc2aws: "}${oneLine(line)}\n`
+  ).join("");
 }

@@ -84,7 +84,8 @@ export function formatVariables(variables: Variables, format: VariableFormat): s
 }
 
 /**
- * What `github-env` writes: `::add-mask::` commands for stdout (one per line of each secret value),
+ * What `github-env` writes: `::add-mask::` commands for stdout (one per piece of each secret value
+ * between line breaks, as the runner splits them),
  * and `NAME<<DELIMITER` blocks for `$GITHUB_ENV` with a delimiter that occurs in no name or value.
  * See https://docs.github.com/en/actions/writing-workflows/choosing-what-your-workflow-does/workflow-commands-for-github-actions#multiline-strings
  */
@@ -93,7 +94,9 @@ export function githubEnvOutput(
   masked: readonly string[],
   randomDelimiter: () => string,
 ): { stdout: string; envFile: string } {
-  const mask = masked.flatMap((value) => value.split(/\r?\n/)).filter((line) => line.trim() !== "");
+  // The runner reads a line up to \n, \r\n or a lone \r: mask each piece it will see, and the whole value.
+  const mask = [...new Set(masked.flatMap((value) => [value, ...value.split(/\r\n|\r|\n/)]))]
+    .filter((piece) => piece.trim() !== "" && !/[\r\n]/.test(piece));
   const stdout = mask.map((line) => `::add-mask::${line}\n`).join("");
   let envFile = "";
   for (const [name, value] of variables) {

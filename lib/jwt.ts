@@ -4,6 +4,7 @@
  * @module
  */
 import type { TokenClaims } from "./errors.ts";
+import { oneLine, redact } from "./_redact.ts";
 
 /**
  * The claims trust policies test (`iss`, `aud`, `sub`, `exp`, `nbf`, `iat`), or `undefined` when the
@@ -54,7 +55,8 @@ export function describeClaims(claims: TokenClaims, now: number): string {
   if (nbf && !Number.isNaN(nbf.getTime()) && nbf.getTime() > now) {
     parts.push(`nbf=${nbf.toISOString()} (not yet valid)`);
   }
-  return parts.join(", ");
+  // Claims are the token server's text: one line, token-like runs hidden.
+  return oneLine(redact(parts.join(", ")));
 }
 
 /**

@@ -7,7 +7,7 @@
 import { retryableStatus, StsError, StsResponseError, XmlError } from "./errors.ts";
 import { type Answer, displayUrl, exchange } from "./_http.ts";
 import { retryAfterMs } from "./retry.ts";
-import { redact } from "./_redact.ts";
+import { oneLine, redact, serverWord, shownContentType } from "./_redact.ts";
 import { childElement, childText, parseXml, type XmlElement } from "./xml.ts";
 import { hostDefaults } from "./host.ts";
 import type { Fetch } from "./host.ts";
@@ -149,21 +149,24 @@ export function parseStsAnswer(
   endpoint: string,
   context: { roleArn?: string; secrets?: string[]; now?: number } = {},
 ): AssumeRoleWithWebIdentityResult {
-  const { status, contentType } = answer;
+  const { status } = answer;
+  const secrets = context.secrets ?? [];
+  const contentType = shownContentType(answer.contentType, secrets);
   const bad = (problem: string, retryable = retryableStatus(status)) =>
     new StsResponseError(
-      `STS at ${displayUrl(endpoint)} answered HTTP ${status} (${contentType || "no content type"}) ${problem}`,
+      redact(`STS at ${displayUrl(endpoint)} answered HTTP ${status} (${contentType}) ${problem}`, secrets),
       { status, contentType, retryable },
     );
   if (status >= 300 && status < 400) {
+    const location = answer.headers.get("location");
     throw bad(
-      `redirecting to ${displayUrl(answer.headers.get("location") ?? "(nowhere)")}; oidc2aws never follows redirects ` +
-        "with a token: check the STS endpoint",
+      `redirecting to ${location ? redact(displayUrl(location), secrets) : "(nowhere)"}; oidc2aws never follows ` +
+        "redirects with a token: check the STS endpoint",
       false,
     );
   }
   if (answer.body.trim() === "") throw bad("with an empty body");
-  if (/^\s*<(!doctype\s+html|html)\b/i.test(answer.body) || /^text\/html\b/i.test(contentType)) {
+  if (/^\s*<(!doctype\s+html|html)\b/i.test(answer.body) || /^text\/html\b/i.test(answer.contentType)) {
     throw bad("with an HTML page: check the STS endpoint, or try again if a proxy failed");
   }
   let root: XmlElement;
@@ -172,7 +175,7 @@ export function parseStsAnswer(
   } catch (err) {
     if (!(err instanceof XmlError)) throw err;
     throw bad(
-      `with a body that is not valid XML (${redact(err.message, context.secrets)}): check the STS endpoint, ` +
+      `with a body that is not valid XML (${oneLine(redact(err.message, secrets))}): check the STS endpoint, ` +
         "or try again if a proxy failed",
     );
   }
@@ -182,11 +185,36 @@ export function parseStsAnswer(
     ? root
     : undefined;
   if (errorElement) throw stsError(answer, root, errorElement, context);
-  if (status < 200 || status >= 300) throw bad(`with <${root.name}> instead of an error document`);
+  const element = () => {
+    const name = serverWord(root.name, /^[A-Za-z_][\w.:-]{0,63}$/, secrets);
+    return name ? `<${name}>` : "an element whose name is not shown";
+  };
+  if (status < 200 || status >= 300) throw bad(`with ${element()} instead of an error document`);
   if (root.name !== "AssumeRoleWithWebIdentityResponse") {
-    throw bad(`with <${root.name}> instead of <AssumeRoleWithWebIdentityResponse>: check the STS endpoint`, false);
+    throw bad(`with ${element()} instead of <AssumeRoleWithWebIdentityResponse>: check the STS endpoint`, false);
   }
-  return resultOf(root, (problem) => bad(problem, false), answer.headers.get("x-amzn-requestid") ?? undefined);
+  const result = resultOf(root, (problem) => bad(problem, false), requestIdOf(answer.headers, undefined, secrets));
+  if (context.now !== undefined && result.expiration.getTime() <= context.now) {
+    throw bad(
+      `with credentials that expired at ${result.expiration.toISOString()}, before they arrived: check the STS ` +
+        "endpoint and this machine's clock",
+      false,
+    );
+  }
+  return result;
+}
+
+/** An AWS error code, request id: letters, digits and a few separators. */
+const AWS_CODE = /^[A-Za-z_][\w.:-]{0,63}$/;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+/** The request id of an answer (its element, else its header), if it is a plain id without a secret. */
+function requestIdOf(
+  headers: Answer["headers"],
+  element: string | undefined,
+  secrets: readonly string[],
+): string | undefined {
+  return serverWord(element || headers.get("x-amzn-requestid"), REQUEST_ID, secrets);
 }
 
 /** The {@linkcode StsError} of an error document. */
@@ -196,14 +224,16 @@ function stsError(
   error: XmlElement,
   context: { roleArn?: string; secrets?: string[]; now?: number },
 ): StsError {
-  const awsCode = childText(error, "Code") || `HTTP${answer.status}`;
+  const secrets = context.secrets ?? [];
+  // Server-chosen words are shown only when they are plain words without a secret (a server may echo the token).
+  const awsCode = serverWord(childText(error, "Code"), AWS_CODE, secrets) ?? `HTTP${answer.status}`;
   // A listed code, else the status: 408, 429 and 5xx are worth another attempt whatever the code.
   const retryable = TRANSIENT.has(awsCode) || FRESH_TOKEN_CODES.has(awsCode) || retryableStatus(answer.status);
   return new StsError({
     status: answer.status,
     awsCode,
-    awsMessage: redact(childText(error, "Message") ?? "", context.secrets),
-    requestId: childText(root, "RequestId") || (answer.headers.get("x-amzn-requestid") ?? undefined),
+    awsMessage: oneLine(redact(childText(error, "Message") ?? "", secrets)).slice(0, 1000),
+    requestId: requestIdOf(answer.headers, childText(root, "RequestId"), secrets),
     retryable,
     retryAfterMs: retryable ? retryAfterMs(answer.headers.get("retry-after"), context.now ?? Date.now()) : undefined,
     roleArn: context.roleArn,
@@ -222,6 +252,8 @@ function resultOf(
   const need = (parent: XmlElement | undefined, path: string, name: string): string => {
     const value = childText(parent, name);
     if (!value) throw bad(`without ${path}/${name}`);
+    // Credentials and ARNs are printable ASCII without spaces: nothing else can reach a shell or a CI log.
+    if (!/^[\x21-\x7e]+$/.test(value)) throw bad(`with a ${path}/${name} that holds spaces or control characters`);
     return value;
   };
   const accessKeyId = need(credentials, "Credentials", "AccessKeyId");
@@ -230,7 +262,8 @@ function resultOf(
   const expirationText = need(credentials, "Credentials", "Expiration");
   const expiration = parseIsoDate(expirationText);
   if (!expiration) {
-    throw bad(`with an unreadable Credentials/Expiration ${JSON.stringify(expirationText.slice(0, 40))}`);
+    const shown = serverWord(expirationText, /^[\w:.+-]{1,40}$/);
+    throw bad(`with an unreadable Credentials/Expiration${shown ? ` ${JSON.stringify(shown)}` : ""}`);
   }
   const assumedRoleArn = need(user, "AssumedRoleUser", "Arn");
   const accountId = assumedRoleArn.split(":")[4];

@@ -6,7 +6,8 @@
  */
 import { Oidc2AwsError } from "../../lib/errors.ts";
 import type { Credentials } from "../../lib/credentials.ts";
-import { type CommandContext, EXIT_USAGE, scrub } from "../main.ts";
+import { oneLine } from "../../lib/_redact.ts";
+import { type CommandContext, EXIT_USAGE, lines, scrub } from "../main.ts";
 
 /** Runs `whoami`. */
 export async function run(context: CommandContext): Promise<number> {
@@ -16,7 +17,9 @@ export async function run(context: CommandContext): Promise<number> {
   const failures = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
   if (args.format === "json") {
     const report = results.map((r, i) =>
-      r.status === "fulfilled" ? summary(r.value) : { profile: names[i] ?? null, error: errorSummary(r.reason) }
+      r.status === "fulfilled"
+        ? summary(r.value)
+        : { profile: names[i] ?? null, error: errorSummary(r.reason, runtime.env) }
     );
     runtime.write("stdout", `${JSON.stringify(names.length === 1 ? report[0] : report, null, 2)}\n`);
   } else {
@@ -24,7 +27,8 @@ export async function run(context: CommandContext): Promise<number> {
       if (i > 0) runtime.write("stdout", "\n");
       if (r.status === "fulfilled") runtime.write("stdout", describe(r.value, Date.now()));
       else if (names.length > 1) {
-        runtime.write("stdout", `profile   ${names[i] ?? "(default)"}\nerror     ${errorSummary(r.reason).message}\n`);
+        const { message } = errorSummary(r.reason, runtime.env);
+        runtime.write("stdout", `profile   ${oneLine(names[i] ?? "(default)")}\nerror     ${oneLine(message)}\n`);
       }
     });
   }
@@ -33,8 +37,8 @@ export async function run(context: CommandContext): Promise<number> {
   // Several profiles: the report above has a row per profile; each failure also gets its error line.
   results.forEach((r, i) => {
     if (r.status === "fulfilled") return;
-    const { code, message } = errorSummary(r.reason);
-    runtime.write("stderr", `oidc2aws: ${code}: profile ${names[i]}: ${scrub(message, runtime.env)}\n`);
+    const { code, message } = errorSummary(r.reason, runtime.env);
+    runtime.write("stderr", lines(`oidc2aws: ${code}: profile ${names[i]}: `, message, runtime.env));
   });
   return failures.some((f) => context.exitCodeOf(f.reason) === EXIT_USAGE) ? EXIT_USAGE : 1;
 }
@@ -68,10 +72,14 @@ function describe(credentials: Credentials, now: number): string {
     ["token sub", claims.sub],
     ["token exp", time(claims.exp)],
   ];
-  return rows.map(([label, value]) => `${label.padEnd(10)}${value ?? "(none)"}\n`).join("");
+  // Claims and ARNs come from the token server and STS: one line each, whatever they hold.
+  return rows.map(([label, value]) => `${label.padEnd(10)}${value === undefined ? "(none)" : oneLine(value)}\n`).join(
+    "",
+  );
 }
 
-function errorSummary(err: unknown): { code: string; message: string } {
-  if (err instanceof Oidc2AwsError) return { code: err.code, message: err.message };
-  return { code: "ERR_UNEXPECTED", message: String((err as Error)?.message ?? err) };
+/** An error's code and message, scrubbed of the job's secrets. */
+function errorSummary(err: unknown, env: CommandContext["runtime"]["env"]): { code: string; message: string } {
+  if (err instanceof Oidc2AwsError) return { code: err.code, message: scrub(err.message, env) };
+  return { code: "ERR_UNEXPECTED", message: scrub(String((err as Error)?.message ?? err), env) };
 }

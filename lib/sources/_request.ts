@@ -7,7 +7,7 @@
 import { HttpError, retryableStatus, TokenError } from "../errors.ts";
 import { type Answer, displayUrl, exchange, isLoopback } from "../_http.ts";
 import { attemptTimeout, Retry, retryAfterMs, type RetryContext, retrying } from "../retry.ts";
-import { bodyExcerpt } from "../_redact.ts";
+import { bodyExcerpt, redact, serverWord, shownContentType } from "../_redact.ts";
 import { VERSION } from "../version.ts";
 import type { TokenHost } from "./registry.ts";
 
@@ -28,8 +28,11 @@ export interface TokenRequest {
   secretName: string;
   /** Where the URL comes from, for messages. */
   urlSource: string;
-  /** Reads the token out of a 2xx answer, or undefined with a description of what came instead. */
-  extract: (answer: Answer) => { token?: string; got: string };
+  /**
+   * Reads the token out of a 2xx answer, or undefined with a description of what came instead (which
+   * shows no word of the answer unless it is a plain word without one of `secrets`).
+   */
+  extract: (answer: Answer, secrets: readonly string[]) => { token?: string; got: string };
   /** What the expected answer looks like, for messages. */
   expected: string;
   /** What to do about an HTTP error status. */
@@ -57,16 +60,16 @@ export function secureUrl(raw: string, envVar: string, secret: string): URL {
 
 /** Reads a string field of a JSON object answer. */
 export function jsonField(field: string): TokenRequest["extract"] {
-  return (answer) => {
+  return (answer, secrets) => {
     try {
       const json: unknown = JSON.parse(answer.body);
       if (typeof json === "object" && json !== null && !Array.isArray(json)) {
         const value = (json as Record<string, unknown>)[field];
         if (typeof value === "string" && value.trim() !== "") return { token: value.trim(), got: "" };
         if (typeof value === "string") return { got: `an empty "${field}"` };
-        const keys = Object.keys(json).slice(0, 10).map((
-          k,
-        ) => (/^[A-Za-z_][\w-]{0,31}$/.test(k) ? k : "(a key not shown)"));
+        const keys = Object.keys(json).slice(0, 10).map((k) =>
+          serverWord(k, /^[A-Za-z_][\w-]{0,31}$/, secrets) ?? "(a key not shown)"
+        );
         return { got: keys.length ? `a JSON object with the keys ${keys.join(", ")}` : "an empty JSON object" };
       }
       return { got: `JSON ${Array.isArray(json) ? "array" : typeof json}` };
@@ -115,14 +118,15 @@ function send(request: TokenRequest, host: TokenHost, context: RetryContext): Pr
 
 /** The token of a 2xx answer, or `ERR_TOKEN_RESPONSE` saying what came instead. */
 function tokenOf(request: TokenRequest, answer: Answer): string {
-  const { token, got } = request.extract(answer);
+  const { token, got } = request.extract(answer, request.secrets);
   if (token) return token;
   throw new TokenError(
     "ERR_TOKEN_RESPONSE",
-    `${capitalize(request.peer)} at ${
-      displayUrl(request.url.href)
-    } answered HTTP ${answer.status} without a token: expected ` +
-      `${request.expected}, got ${got} (${answer.contentType || "no content type"})`,
+    redact(
+      `${capitalize(request.peer)} at ${displayUrl(request.url.href)} answered HTTP ${answer.status} without a ` +
+        `token: expected ${request.expected}, got ${got} (${shownContentType(answer.contentType, request.secrets)})`,
+      request.secrets,
+    ),
     { status: answer.status },
   );
 }
@@ -135,9 +139,12 @@ function httpError(request: TokenRequest, answer: Answer, now: number): TokenErr
   const excerpt = bodyExcerpt(answer.body, request.secrets);
   return new TokenError(
     "ERR_TOKEN_HTTP",
-    `${capitalize(request.peer)} at ${displayUrl(request.url.href)} answered HTTP ${answer.status}${
-      excerpt ? ` (${excerpt})` : ""
-    }: ${advice}`,
+    redact(
+      `${capitalize(request.peer)} at ${displayUrl(request.url.href)} answered HTTP ${answer.status}${
+        excerpt ? ` (${excerpt})` : ""
+      }: ${advice}`,
+      request.secrets,
+    ),
     {
       status: answer.status,
       retryable: retryableStatus(answer.status),

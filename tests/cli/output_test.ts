@@ -82,6 +82,21 @@ describe("githubEnvOutput", () => {
     });
   });
 
+  it("masks every piece the runner sees of a value with line breaks, a lone \\r included, in lines of their own", () => {
+    const { stdout } = githubEnvOutput([], ["sec\rret", "a\r\nb\nc", "one"], () => "ghadelimiter_fixed");
+    const lines = stdout.split("\n").slice(0, -1);
+    assert.deepEqual(lines, [
+      "::add-mask::sec",
+      "::add-mask::ret",
+      "::add-mask::a",
+      "::add-mask::b",
+      "::add-mask::c",
+      "::add-mask::one",
+    ]);
+    // The runner splits its input on \n, \r\n and a lone \r: every command it reads is one of the lines above.
+    assert.deepEqual(stdout.split(/\r\n|\r|\n/).slice(0, -1), lines);
+  });
+
   it("cannot be made to add or change another variable, whatever the values hold", () => {
     let n = 0;
     const delimiters = ["ghadelimiter_A", "ghadelimiter_A", "ghadelimiter_B", "ghadelimiter_C", "ghadelimiter_D"];

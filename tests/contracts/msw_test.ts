@@ -126,7 +126,8 @@ describe("msw intercepts the library's default fetch", () => {
     };
     const profile = await resolveProfile({ env });
     assert.equal(profile.stsEndpoint, STS_URL);
-    const credentials = await assumeRole(profile, { env, retry: RETRY });
+    // The clock is the one thing injected: the answer expires at 13:00 that day.
+    const credentials = await assumeRole(profile, { env, retry: RETRY, now: () => Date.UTC(2026, 10, 26, 12, 0, 0) });
 
     assert.equal(seen.length, 2);
     const [get, post] = seen;

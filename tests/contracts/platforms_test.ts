@@ -189,6 +189,10 @@ describe(`the CLI detects the platform when nothing names a token source, on ${R
       run.stderr,
       /^oidc2aws: ERR_TOKEN_UNAVAILABLE: GitLab did not give this job an OIDC token: STS_AMAZONAWS_COM_ID_TOKEN is not set/,
     );
-    assert.match(run.stderr, /id_tokens:\n {4}STS_AMAZONAWS_COM_ID_TOKEN:\n {6}aud: sts\.amazonaws\.com/);
+    // The fix to paste, its lines prefixed like every line oidc2aws writes to stderr.
+    assert.match(
+      run.stderr,
+      /job:\noidc2aws: {3}id_tokens:\noidc2aws: {5}STS_AMAZONAWS_COM_ID_TOKEN:\noidc2aws: {7}aud: sts\.amazonaws\.com\n$/,
+    );
   });
 });

@@ -85,9 +85,19 @@ const SECRET_KEY = "SAKxMARK/7wJalrXUtnFEMIK7MDENGbPxRfiCYk2";
 const SESSION_TOKEN = "IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ" + "SESSIONxMARKa" +
   pseudoRandomBase64(300, 11).replace(/-/g, "+").replace(/_/g, "/") + "SESSIONxMARKz" + "Rw==";
 
+/**
+ * An opaque (non-JWT) token, as `--token-env` may hand one over, and a bearer a manual token-server form
+ * names by an innocent variable: plain letters and digits, short enough that no "looks random" rule
+ * catches them, and shaped like an AWS error code or request id, so only knowing them keeps them out.
+ */
+const OPAQUE_TOKEN = "OpaqueTOKENxMARK7f3k9a2bQw";
+const PLAIN_BEARER = "plainBEARERxMARK4q8w2zR";
+
 const SECRETS: Record<string, string> = {
   token: TOKEN,
+  "opaque token": OPAQUE_TOKEN,
   "request bearer": BEARER,
+  "plain request bearer": PLAIN_BEARER,
   "secret access key": SECRET_KEY,
   "session token": SESSION_TOKEN,
 };
@@ -1111,6 +1121,99 @@ describe("secrets: credentials objects", () => {
       assert.deepEqual(leaksOfCredentials(credentials), []);
       assert.equal(findSecret(inspect(credentials.claims, { depth: 10 })), undefined, "claims, never the token");
     }
+  });
+});
+
+describe("secrets: servers that echo what they were sent into every field", () => {
+  // The token server echoes the bearer, STS the token, into fields that are shown without a body
+  // excerpt's redaction: error codes, request ids, element names, JSON keys, content types,
+  // redirect targets, expiration times.
+  const MANUAL = { type: "server", name: undefined, urlEnv: "MY_URL", tokenEnv: "MY_BEARER", audience: "sts" } as const;
+  const manualEnv = { MY_URL: "https://token.example.test/idtoken", MY_BEARER: PLAIN_BEARER };
+  const OPAQUE_SPEC: TokenSpec = { type: "env", name: "MY_TOKEN" };
+  const opaqueEnv = { MY_TOKEN: OPAQUE_TOKEN };
+
+  it("a token server echoing the bearer into the JSON keys, the content type and the Location", async () => {
+    const paths = audit();
+    const encoded = encodeURIComponent(BEARER);
+    const replies: Record<string, Reply> = {
+      "the bearer as a JSON key": { status: 200, body: JSON.stringify({ [PLAIN_BEARER]: 1 }), headers: JSON_TYPE },
+      "the bearer in a JSON key": { status: 200, body: JSON.stringify({ [`k${PLAIN_BEARER}`]: 1 }), headers: JSON_TYPE },
+      "the bearer as the content type": { status: 200, body: "{}", headers: { "content-type": PLAIN_BEARER } },
+      "the bearer as a content type parameter": {
+        status: 200,
+        body: "{}",
+        headers: { "content-type": `application/json; charset=${PLAIN_BEARER}` },
+      },
+      "the bearer in a redirect": { status: 302, body: "", headers: { location: `https://x.test/${PLAIN_BEARER}` } },
+      "the bearer as the error body and type": {
+        status: 401,
+        body: PLAIN_BEARER,
+        headers: { "content-type": `text/${PLAIN_BEARER}` },
+      },
+    };
+    for (const [label, reply] of Object.entries(replies)) {
+      const spec = MANUAL as TokenSpec;
+      await paths.fails(label, token([reply], { env: manualEnv, spec }));
+    }
+    // The other bearer (with characters URL-encoding changes), echoed URL-encoded as a key.
+    const echo = { status: 200, body: JSON.stringify({ [encoded]: 1 }), headers: JSON_TYPE };
+    await paths.fails("the bearer URL-encoded as a JSON key", token([echo]), "ERR_TOKEN_RESPONSE");
+    paths.done();
+  });
+
+  it("STS echoing the token into the code, the request id, the root element, the type, the Location", async () => {
+    const paths = audit();
+    const errorDoc = (code: string, requestId = "r-1") =>
+      `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>no</Message></Error>` +
+      `<RequestId>${requestId}</RequestId></ErrorResponse>`;
+    for (const [name, secret, options] of [
+      ["opaque token", OPAQUE_TOKEN, { env: opaqueEnv, profile: { ...PROFILE, token: OPAQUE_SPEC } }],
+      ["JWT", TOKEN, {}],
+    ] as const) {
+      const replies: Record<string, Reply> = {
+        "as the error code": { status: 400, body: errorDoc(secret), headers: XML },
+        "in the error code": { status: 400, body: errorDoc(`Bad.${secret}`), headers: XML },
+        "as the request id": { status: 403, body: errorDoc("AccessDenied", secret), headers: XML },
+        "as the request id header": {
+          status: 403,
+          body: errorDoc("AccessDenied", ""),
+          headers: { ...XML, "x-amzn-requestid": secret },
+        },
+        "as the root element of an answer": { status: 200, body: `<${secret}/>`, headers: XML },
+        "as the root element of a refusal": { status: 400, body: `<${secret}>x</${secret}>`, headers: XML },
+        "as the content type": { status: 200, body: "<Nope/>", headers: { "content-type": `text/${secret}` } },
+        "as the Location": { status: 307, body: "", headers: { location: `https://evil.test/${secret}` } },
+        "as the Expiration": {
+          status: 200,
+          body: stsSuccess().replace("2026-11-26T13:00:00Z", secret.slice(0, 40)),
+          headers: XML,
+        },
+        "as an element name the XML reader trips on": {
+          status: 400,
+          body: `<ErrorResponse><${secret}></ErrorResponse>`,
+          headers: XML,
+        },
+      };
+      for (const [label, reply] of Object.entries(replies)) {
+        await paths.fails(`${name} ${label}`, trade({ sts: [reply] }, options));
+      }
+    }
+    paths.done();
+  });
+
+  it("an STS error code is shown only when it is a plain code, and then as the code", async () => {
+    const sts = [{ status: 400, body: stsError("ValidationError", "bad"), headers: XML }];
+    await assert.rejects(trade({ sts }), (err: Oidc2AwsError & { awsCode?: string }) => {
+      assert.equal(err.awsCode, "ValidationError");
+      assert.match(err.message, /: ValidationError \(bad\)/);
+      return true;
+    });
+    const echoed = [{ status: 400, body: stsError(TOKEN.slice(0, 30), "bad"), headers: XML }];
+    await assert.rejects(trade({ sts: echoed }), (err: Oidc2AwsError & { awsCode?: string }) => {
+      assert.equal(err.awsCode, "HTTP400", "a code holding a piece of the token is replaced by the status");
+      return true;
+    });
   });
 });
 

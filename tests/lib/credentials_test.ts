@@ -21,6 +21,7 @@ async function assume(token: string) {
     {
       env: { ACTIONS_ID_TOKEN_REQUEST_URL: "https://t.example.test/idtoken", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "b" },
       fetch: script.fetch,
+      now: () => Date.UTC(2026, 10, 26, 12, 0, 0), // before the answer's Expiration
     },
   );
 }

@@ -15,13 +15,15 @@ const REQUEST = {
 };
 const ENDPOINT = "https://sts.us-east-1.amazonaws.com";
 const XML = { "content-type": "text/xml" };
+/** The clock of these calls: before every fixture's Expiration (AWS's documented answer expires in 2014). */
+const NOW = Date.UTC(2014, 9, 24, 22, 0, 0);
 
 function call(
   reply: Parameters<typeof scriptedFetch>[0][string],
   request: AssumeRoleWithWebIdentityRequest = REQUEST,
 ) {
   const script = scriptedFetch({ "/": reply });
-  const result = assumeRoleWithWebIdentity(request, { endpoint: ENDPOINT, fetch: script.fetch });
+  const result = assumeRoleWithWebIdentity(request, { endpoint: ENDPOINT, fetch: script.fetch, now: () => NOW });
   return { result, script };
 }
 
@@ -227,6 +229,39 @@ describe("assumeRoleWithWebIdentity: answers that are not STS documents", () => 
       /names no account/,
       { status: 200, retryable: false },
     );
+  });
+
+  it("refuses credentials that have expired by the time they arrive", async () => {
+    const good = await testdata("sts_success.xml");
+    for (const expiration of ["2014-10-24T21:59:59Z", "2014-10-24T22:00:00Z", "1970-01-01T00:00:00Z"]) {
+      await badResponse(
+        (await call([{ body: good.replace("2014-10-24T23:00:23Z", expiration), headers: XML }])).result,
+        /credentials that expired at .*, before they arrived: check the STS endpoint and this machine's clock/,
+        { status: 200, retryable: false },
+      );
+    }
+    const { result } = await call([{ body: good.replace("2014-10-24T23:00:23Z", "2014-10-24T22:00:01Z") }]);
+    assert.deepEqual((await result).expiration, new Date("2014-10-24T22:00:01Z"), "a second left is still usable");
+  });
+
+  it("refuses credentials and ARNs holding spaces or control characters (they would reach a shell or a CI log)", async () => {
+    const good = await testdata("sts_success.xml");
+    const fields: Array<[string, RegExp]> = [
+      ["AccessKeyId", /<AccessKeyId>(.*)<\/AccessKeyId>/],
+      ["SecretAccessKey", /<SecretAccessKey>(.*)<\/SecretAccessKey>/],
+      ["SessionToken", /<SessionToken>(.*)<\/SessionToken>/],
+      ["Arn", /<Arn>(.*)<\/Arn>/],
+    ];
+    for (const [name, pattern] of fields) {
+      for (const inserted of ["&#10;::stop-commands::x", "&#13;", " ", "&#x2028;", "&#9;", "&#x85;", "&#127;"]) {
+        const body = good.replace(pattern, (whole, value) => whole.replace(value, `${value}${inserted}tail`));
+        await badResponse(
+          (await call([{ body, headers: XML }])).result,
+          new RegExp(`with a \\w+/${name} that holds spaces or control characters`),
+          { status: 200, retryable: false },
+        );
+      }
+    }
   });
 
   it("refuses a redirect without following it", async () => {
