@@ -70,6 +70,7 @@ export function shownContentType(contentType: string, secrets: readonly string[]
  * would read it as a command (`::stop-commands::`, `##vso[…]`).
  */
 export function oneLine(text: string): string {
+  // deno-lint-ignore no-control-regex -- finding control characters is the point
   return text.replace(/[\x00-\x1f\x7f-\x9f\u2028\u2029]/g, (c) => {
     const named: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
     return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`;

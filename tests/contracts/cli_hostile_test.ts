@@ -130,6 +130,7 @@ async function hostile(label: string, args: string[], env: Record<string, string
       // A runner reads lines split at \n, \r\n, a lone \r (and some tools at U+0085, U+2028, U+2029).
       for (const line of text.split(/\r\n|[\r\n\u0085\u2028\u2029]/)) {
         if (/^\s*(::|##)/.test(line)) problems.push(`${what}: ${stream} has a line a runner would run: ${line}`);
+        // deno-lint-ignore no-control-regex -- finding control characters is the point
         if (/[\x00-\x09\x0b-\x1f\x7f-\x9f]/.test(line)) problems.push(`${what}: ${stream} has a control character`);
       }
     }

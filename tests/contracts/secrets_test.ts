@@ -1138,7 +1138,11 @@ describe("secrets: servers that echo what they were sent into every field", () =
     const encoded = encodeURIComponent(BEARER);
     const replies: Record<string, Reply> = {
       "the bearer as a JSON key": { status: 200, body: JSON.stringify({ [PLAIN_BEARER]: 1 }), headers: JSON_TYPE },
-      "the bearer in a JSON key": { status: 200, body: JSON.stringify({ [`k${PLAIN_BEARER}`]: 1 }), headers: JSON_TYPE },
+      "the bearer in a JSON key": {
+        status: 200,
+        body: JSON.stringify({ [`k${PLAIN_BEARER}`]: 1 }),
+        headers: JSON_TYPE,
+      },
       "the bearer as the content type": { status: 200, body: "{}", headers: { "content-type": PLAIN_BEARER } },
       "the bearer as a content type parameter": {
         status: 200,
@@ -1167,10 +1171,12 @@ describe("secrets: servers that echo what they were sent into every field", () =
     const errorDoc = (code: string, requestId = "r-1") =>
       `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>no</Message></Error>` +
       `<RequestId>${requestId}</RequestId></ErrorResponse>`;
-    for (const [name, secret, options] of [
-      ["opaque token", OPAQUE_TOKEN, { env: opaqueEnv, profile: { ...PROFILE, token: OPAQUE_SPEC } }],
-      ["JWT", TOKEN, {}],
-    ] as const) {
+    for (
+      const [name, secret, options] of [
+        ["opaque token", OPAQUE_TOKEN, { env: opaqueEnv, profile: { ...PROFILE, token: OPAQUE_SPEC } }],
+        ["JWT", TOKEN, {}],
+      ] as const
+    ) {
       const replies: Record<string, Reply> = {
         "as the error code": { status: 400, body: errorDoc(secret), headers: XML },
         "in the error code": { status: 400, body: errorDoc(`Bad.${secret}`), headers: XML },
