@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: build, type checks, lint and format checks, then the whole suite under Deno, Bun and
 // Node 20. Node runs last, so its summary closes the output. Exits non-zero if any step fails.
-// A runtime whose suite fails is run once more: the failing tests are listed by name at the end
-// either way, as flaky when the second run passes (which then counts), else as failures.
+// A failing test is a failure: nothing is run again (a test that passes on a re-run is a defect to
+// fix, not to hide). The failing tests are listed by name at the very end.
 // `npm test -- --only=deno,bun` runs a subset of runtimes; `--skip-checks` skips the static checks.
 import { spawn } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -116,16 +116,11 @@ for (const name of ["deno", "bun", "node"]) {
   if (name === "node") {
     for (const line of summaries) process.stdout.write(`${line}\n`);
   }
-  let result = await suite(name, `tests on ${name}`);
+  const result = await suite(name, `tests on ${name}`);
   if (!result.ok) {
-    // One whole re-run tells a flaky test (reported below, by name) from a broken one (fails again).
-    const first = result;
-    result = await suite(name, `tests on ${name}, run again once after a failure`);
-    const what = result.ok ? "failed, then passed on a full re-run (flaky: fix it)" : "failed twice";
-    failedTests.push(`${name}: ${what}`, ...listNames(first.names));
-    if (!result.ok) failedTests.push(`${name}, second run:`, ...listNames(result.names));
+    failedTests.push(`${name}:`, ...listNames(result.names));
+    failures.push(`tests on ${name}`);
   }
-  if (!result.ok) failures.push(`tests on ${name}`);
   const { counts, code } = result;
   if (name !== "node") {
     summaries.push(
