@@ -6,13 +6,14 @@
  */
 import { Oidc2AwsError, TokenError } from "../errors.ts";
 import type { ReadFile } from "../host.ts";
+import { envValue } from "../_path.ts";
 import { clip } from "../_redact.ts";
 import type { FileTokenSpec } from "../token_spec.ts";
 import type { TokenSource } from "./registry.ts";
 
 /** The token-file source; `auto` takes it where `AWS_WEB_IDENTITY_TOKEN_FILE` is set. */
 export const file: TokenSource<FileTokenSpec> = {
-  detect: (env) => ({ type: "file", path: env.AWS_WEB_IDENTITY_TOKEN_FILE! }),
+  detect: (env) => ({ type: "file", path: envValue(env, "AWS_WEB_IDENTITY_TOKEN_FILE")! }),
   obtain: (spec, host) => readTokenFile(spec.path, host.readFile),
   binding: async (spec, _env, readFile) => ({
     file: (await readFile(spec.path).catch(() => undefined)) ?? "",
