@@ -1,4 +1,5 @@
 // Reading the environment: variables by name (own ones only), and paths expanded with them.
+import { isPermissionDenied } from "./errors.ts";
 import type { Env } from "./host.ts";
 
 /**
@@ -12,6 +13,20 @@ import type { Env } from "./host.ts";
 export function envValue(env: Env, name: string): string | undefined {
   const value = env[name];
   return typeof value === "string" && Object.hasOwn(env, name) ? value : undefined;
+}
+
+/**
+ * {@linkcode envValue} for a look that may find nothing: detecting a platform. A variable Deno may not
+ * read counts as not set (the job is not that platform's), where {@linkcode envValue} would stop with
+ * `ERR_PERMISSION`. @internal
+ */
+export function envProbe(env: Env, name: string): string | undefined {
+  try {
+    return envValue(env, name);
+  } catch (err) {
+    if ((err as { code?: unknown } | null)?.code === "ERR_PERMISSION" || isPermissionDenied(err)) return undefined;
+    throw err;
+  }
 }
 
 /** Expands `$VAR` / `${VAR}` (unknown ones stay) and then a leading `~`, like Python's os.path. */

@@ -7,7 +7,7 @@
  */
 import { TokenError } from "../errors.ts";
 import type { Env } from "../host.ts";
-import { envValue } from "../_path.ts";
+import { envProbe, envValue } from "../_path.ts";
 import type { EnvTokenSpec } from "../token_spec.ts";
 import { SOURCES, type TokenSource } from "./registry.ts";
 
@@ -33,7 +33,7 @@ export function envToken(spec: EnvTokenSpec, env: Env, fix?: (name: string) => s
 export const envSource: TokenSource<EnvTokenSpec> = {
   async obtain(spec, host) {
     // Any variable name in a GitLab job (web_identity_token_env = NAME) is an id_tokens entry: say so.
-    if (!spec.platform && envValue(host.env, "GITLAB_CI") === "true") {
+    if (!spec.platform && envProbe(host.env, "GITLAB_CI") === "true") {
       const gitlab = await SOURCES.find((entry) => entry.id === "GitLab")!.load();
       return envToken({ ...spec, platform: "GitLab" }, host.env, gitlab.fix);
     }

@@ -8,7 +8,7 @@
  */
 import { TokenError } from "../errors.ts";
 import type { Env } from "../host.ts";
-import { envValue } from "../_path.ts";
+import { envProbe, envValue } from "../_path.ts";
 import type { ServerTokenSpec } from "../token_spec.ts";
 import { jsonField, requestToken, secureUrl, type TokenRequest } from "./_request.ts";
 import { GITHUB_REQUEST, type TokenSource } from "./registry.ts";
@@ -59,9 +59,12 @@ function request(spec: ServerTokenSpec, env: Env): TokenRequest {
   };
 }
 
-/** Whether this is a Forgejo (or Gitea) Actions job. */
+/**
+ * Whether this is a Forgejo (or Gitea) Actions job: a refinement of GitHub Actions' detection, so a
+ * variable Deno may not read (README's `--allow-env=GITHUB_*,…` list) says it is not.
+ */
 function forgejo(env: Env): boolean {
-  return envValue(env, "FORGEJO_ACTIONS") === "true" || envValue(env, "GITEA_ACTIONS") === "true";
+  return envProbe(env, "FORGEJO_ACTIONS") === "true" || envProbe(env, "GITEA_ACTIONS") === "true";
 }
 
 /** The request variables are missing: the fix for the platform this job is on. */
@@ -69,7 +72,7 @@ function unavailable(spec: ServerTokenSpec, env: Env, names: string[]): TokenErr
   const list = names.join(" and ");
   const verb = names.length > 1 ? "are" : "is";
   const error = (message: string) => new TokenError("ERR_TOKEN_UNAVAILABLE", message);
-  const github = envValue(env, "GITHUB_ACTIONS") === "true";
+  const github = envProbe(env, "GITHUB_ACTIONS") === "true";
   // The manual form gets the platform's fix only when what is missing is the platform's own variables.
   const platformVariables = names.every((name) => name === GITHUB_REQUEST.urlEnv || name === GITHUB_REQUEST.tokenEnv);
   if (spec.name !== undefined || (platformVariables && github)) {

@@ -10,7 +10,7 @@
 import type { Env, Host, ReadFile } from "../host.ts";
 import type { RetryContext } from "../retry.ts";
 import { clip } from "../_redact.ts";
-import { envValue } from "../_path.ts";
+import { envProbe } from "../_path.ts";
 import type { ConcreteTokenSpec, EnvTokenSpec, ProcessTokenSpec, TokenSpec } from "../token_spec.ts";
 
 /** The audience asked for when a token-server value names none: what AWS's GitHub OIDC setup expects. */
@@ -79,8 +79,12 @@ export function circleciCommand(audience: string): string[] {
 /** The GitHub Actions token request variables (GitHub, GHES, Forgejo). @internal */
 export const GITHUB_REQUEST = { urlEnv: "ACTIONS_ID_TOKEN_REQUEST_URL", tokenEnv: "ACTIONS_ID_TOKEN_REQUEST_TOKEN" };
 
-const set = (env: Env, name: string): boolean => !!envValue(env, name);
-const is = (env: Env, name: string, value: string): boolean => envValue(env, name) === value;
+// What `present` reads, a variable Deno may not read is not set: a narrow --allow-env (the README's
+// list for GitHub) leaves out the other platforms' variables, and a job is not on a platform whose
+// variables it was not allowed to see. A platform named explicitly reads its own with envValue, which
+// stops with ERR_PERMISSION naming the flag.
+const set = (env: Env, name: string): boolean => !!envProbe(env, name);
+const is = (env: Env, name: string, value: string): boolean => envProbe(env, name) === value;
 const server = (name: "GitHub" | "GHES" | "Forgejo"): Parse => (aud) => ({
   type: "server",
   name,
@@ -166,7 +170,7 @@ export const SOURCES: readonly SourceEntry[] = [
     names: ["azuredevops", "azure"],
     form: "AzureDevOps[,SERVICE_CONNECTION_ID]",
     parse: (id) => ({ type: "azure", serviceConnectionId: id || undefined }),
-    present: (env) => envValue(env, "TF_BUILD")?.toLowerCase() === "true" && set(env, "SYSTEM_OIDCREQUESTURI"),
+    present: (env) => envProbe(env, "TF_BUILD")?.toLowerCase() === "true" && set(env, "SYSTEM_OIDCREQUESTURI"),
     detectedBy: "Azure DevOps (TF_BUILD with SYSTEM_OIDCREQUESTURI)",
     secrets: ["SYSTEM_ACCESSTOKEN"],
     load: () => import("./azure_devops.ts").then((m) => m.azureDevOps as TokenSource),
