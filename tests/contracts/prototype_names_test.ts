@@ -116,6 +116,23 @@ describe("library: a variable name from the user is looked up as the env's own v
       }
     });
 
+    it(`token-server forms that name a variable after ${name}: ERR_TOKEN_UNAVAILABLE, nothing sent`, async () => {
+      const env = { ACTIONS_ID_TOKEN_REQUEST_URL: TOKEN_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: BEARER };
+      for (const value of [`${name},${name}`, `${name},${name},aud`, `TerraformCloud,${name}`, `GitLab,${name}`]) {
+        const scripted = scriptedFetch({ "/token": [{ body: JSON.stringify({ value: TOKEN }) }] });
+        const profile = await resolveProfile({
+          env: { AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_SERVER: value, ...env },
+          readFile: noFiles,
+        });
+        await assert.rejects(
+          getToken(profile.token, { env, fetch: scripted.fetch }),
+          isError("ERR_TOKEN_UNAVAILABLE"),
+          value,
+        );
+        assert.equal(scripted.requests.length, 0, value);
+      }
+    });
+
     it(`$${name} and \${${name}} in a path stay as written when there is no such variable`, async () => {
       const reads: string[] = [];
       const readFile = (path: string) => (reads.push(path), Promise.resolve(undefined));
