@@ -9,7 +9,8 @@
  */
 import { ConfigError, type ValueOrigin } from "./errors.ts";
 import type { Env } from "./host.ts";
-import type { ConfigSection } from "./config.ts";
+import { type ConfigSection, own } from "./config.ts";
+import { envValue } from "./_path.ts";
 import { quote } from "./_redact.ts";
 
 /** A value and where it came from. @internal */
@@ -114,9 +115,9 @@ export function fromOverride(sources: SettingSources, key: OverrideKey): Found |
 
 /** The profile's own key; a nested block where a value belongs is an error. @internal */
 export function fromProfile(sources: SettingSources, key: string): Found | undefined {
-  const value = sources.section?.[key];
+  const value = own(sources.section, key);
   if (value === undefined) return undefined;
-  const origin: ValueOrigin = { file: sources.files?.[key], profile: sources.name, key };
+  const origin: ValueOrigin = { file: own(sources.files, key), profile: sources.name, key };
   if (typeof value !== "string") throw ConfigError.invalid(origin, "is a nested block; expected a single value");
   return { value, origin };
 }
@@ -127,7 +128,7 @@ export function lookup(sources: SettingSources, key: SettingKey): Found | undefi
   const override = setting.override && fromOverride(sources, setting.override);
   if (override) return override;
   for (const envVar of setting.env ?? []) {
-    const value = sources.env[envVar];
+    const value = envValue(sources.env, envVar);
     const applies = setting.scope === "role" ? !sources.explicit && value !== undefined : !!value;
     if (applies) return { value: value!, origin: { envVar } };
   }

@@ -50,6 +50,15 @@ export function record<T>(): Record<string, T> {
 }
 
 /**
+ * The entry `key` of a map of sections or keys, if the map has it as its own: parsed maps have no
+ * prototype, but a caller's (a `LoadedConfig` built by hand, or kept as JSON) are plain objects, where
+ * `map.constructor` or `map.toString` would be Object.prototype's. @internal
+ */
+export function own<T>(map: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
+/**
  * Parses the text of an AWS config or credentials file the way botocore does.
  *
  * Rules (botocore 1.43 on `configparser`): sections `[default]`, `[profile NAME]` (NAME may be

@@ -5,7 +5,7 @@
  * @module
  */
 import { ConfigError, Oidc2AwsError } from "./errors.ts";
-import { expandPath } from "./_path.ts";
+import { envValue, expandPath } from "./_path.ts";
 import type { Env, ReadFile } from "./host.ts";
 import { type ConfigSection, parseConfig, record } from "./config.ts";
 
@@ -84,7 +84,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
 
 /** The expanded path named by an env var (or the default); undefined when set but empty, as botocore. */
 function filePath(env: Env, name: string, fallback: string): string | undefined {
-  const value = env[name] ?? fallback;
+  const value = envValue(env, name) ?? fallback;
   if (value === "") return undefined;
   return expandPath(value, env);
 }

@@ -7,7 +7,8 @@
 import { loadConfig, type LoadedConfig } from "./config_files.ts";
 import { stsEndpointFor } from "./endpoint.ts";
 import { ConfigError, describeOrigin } from "./errors.ts";
-import { expandPath } from "./_path.ts";
+import { envValue, expandPath } from "./_path.ts";
+import { own } from "./config.ts";
 import { parseTokenEnv, parseTokenProcess, parseTokenServer, type TokenSpec } from "./token_spec.ts";
 import { type Env, hostDefaults, type HostOptions } from "./host.ts";
 import * as settings from "./_settings.ts";
@@ -139,17 +140,19 @@ export async function resolveProfile(options: ResolveProfileOptions = {}): Promi
 /** The profile to use (named, or from the environment) and everything its settings are looked up in. */
 function settingSources(options: ResolveProfileOptions, env: Env, config: LoadedConfig): SettingSources {
   const explicit = options.profile !== undefined && options.profile !== "";
+  const defaultProfile = explicit ? undefined : envValue(env, "AWS_DEFAULT_PROFILE");
+  const profile = explicit || defaultProfile ? undefined : envValue(env, "AWS_PROFILE");
   const [name, nameOrigin] = explicit
     ? [options.profile!, "--profile"]
-    : env.AWS_DEFAULT_PROFILE
-    ? [env.AWS_DEFAULT_PROFILE, "AWS_DEFAULT_PROFILE"]
-    : env.AWS_PROFILE
-    ? [env.AWS_PROFILE, "AWS_PROFILE"]
+    : defaultProfile
+    ? [defaultProfile, "AWS_DEFAULT_PROFILE"]
+    : profile
+    ? [profile, "AWS_PROFILE"]
     : ["default", undefined];
-  const section = config.profiles[name];
+  const section = own(config.profiles, name);
   if (!section && nameOrigin !== undefined) throw profileNotFound(name, nameOrigin, config);
   const { labels = {}, ...overrides } = options.overrides ?? {};
-  return { name, explicit, section, files: config.origins[name], env, overrides, labels };
+  return { name, explicit, section, files: own(config.origins, name), env, overrides, labels };
 }
 
 /** The token source: exactly one of the four kinds. A source given as an override replaces them all. */
@@ -233,25 +236,29 @@ function stsEndpoint(sources: SettingSources, config: LoadedConfig, region: stri
 /** `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`, the profile's `services` section, then its `endpoint_url`. */
 function configuredEndpoint(sources: SettingSources, config: LoadedConfig): Found | undefined {
   for (const envVar of ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]) {
-    if (sources.env[envVar]) return { value: sources.env[envVar]!, origin: { envVar } };
+    const value = envValue(sources.env, envVar);
+    if (value) return { value, origin: { envVar } };
   }
-  const services = typeof sources.section?.services === "string" ? sources.section.services.trim() : undefined;
-  const block = services !== undefined ? config.services[services]?.sts : undefined;
-  if (block && typeof block !== "string" && block.endpoint_url) {
+  const name = own(sources.section, "services");
+  const services = typeof name === "string" ? name.trim() : undefined;
+  const block = services !== undefined ? own(own(config.services, services), "sts") : undefined;
+  const url = block && typeof block !== "string" ? own(block, "endpoint_url") : undefined;
+  if (url) {
     return {
-      value: block.endpoint_url,
+      value: url,
       origin: { file: config.files.config, key: `sts.endpoint_url in [services ${services}]` },
     };
   }
-  const own = settings.fromProfile(sources, "endpoint_url");
-  return own && own.value !== "" ? own : undefined;
+  const profileUrl = settings.fromProfile(sources, "endpoint_url");
+  return profileUrl && profileUrl.value !== "" ? profileUrl : undefined;
 }
 
 /** `GitHubActions-<run id>-<attempt>` in GitHub Actions, else `oidc2aws-<unix seconds>`. */
 function defaultSessionName(env: Env, now: () => number): string {
-  const runId = env.GITHUB_RUN_ID;
+  const runId = envValue(env, "GITHUB_RUN_ID");
   if (runId && /^\d+$/.test(runId)) {
-    const attempt = env.GITHUB_RUN_ATTEMPT && /^\d+$/.test(env.GITHUB_RUN_ATTEMPT) ? `-${env.GITHUB_RUN_ATTEMPT}` : "";
+    const runAttempt = envValue(env, "GITHUB_RUN_ATTEMPT");
+    const attempt = runAttempt && /^\d+$/.test(runAttempt) ? `-${runAttempt}` : "";
     return `GitHubActions-${runId}${attempt}`.slice(0, 64);
   }
   return `oidc2aws-${Math.floor(now() / 1000)}`;

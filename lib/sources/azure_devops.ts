@@ -7,6 +7,7 @@
  */
 import { TokenError } from "../errors.ts";
 import type { Env } from "../host.ts";
+import { envValue } from "../_path.ts";
 import type { AzureTokenSpec } from "../token_spec.ts";
 import { jsonField, requestToken, secureUrl, type TokenRequest } from "./_request.ts";
 import type { TokenSource } from "./registry.ts";
@@ -19,14 +20,17 @@ export const azureDevOps: TokenSource<AzureTokenSpec> = {
     return spec;
   },
   obtain: (spec, host, context) => requestToken(request(spec, host.env), host, context),
-  binding: (_spec, env) => ({ uri: env.SYSTEM_OIDCREQUESTURI, token: env.SYSTEM_ACCESSTOKEN }),
+  binding: (_spec, env) => ({
+    uri: envValue(env, "SYSTEM_OIDCREQUESTURI"),
+    token: envValue(env, "SYSTEM_ACCESSTOKEN"),
+  }),
   describe: (spec) =>
     `Azure DevOps${spec.serviceConnectionId ? ` (service connection ${spec.serviceConnectionId})` : ""}`,
 };
 
 function request(spec: AzureTokenSpec, env: Env): TokenRequest {
-  const uri = env.SYSTEM_OIDCREQUESTURI;
-  const accessToken = env.SYSTEM_ACCESSTOKEN;
+  const uri = envValue(env, "SYSTEM_OIDCREQUESTURI");
+  const accessToken = envValue(env, "SYSTEM_ACCESSTOKEN");
   if (!uri || !accessToken) {
     throw new TokenError(
       "ERR_TOKEN_UNAVAILABLE",

@@ -7,6 +7,7 @@
  */
 import { TokenError } from "../errors.ts";
 import type { Env } from "../host.ts";
+import { envValue } from "../_path.ts";
 import type { BuildkiteTokenSpec } from "../token_spec.ts";
 import { jsonField, requestToken, secureUrl, type TokenRequest } from "./_request.ts";
 import type { TokenSource } from "./registry.ts";
@@ -14,7 +15,7 @@ import type { TokenSource } from "./registry.ts";
 /** The Buildkite agent API source. */
 export const buildkite: TokenSource<BuildkiteTokenSpec> = {
   detect(env, audience) {
-    if (!env.BUILDKITE_AGENT_ACCESS_TOKEN || !env.BUILDKITE_JOB_ID) {
+    if (!envValue(env, "BUILDKITE_AGENT_ACCESS_TOKEN") || !envValue(env, "BUILDKITE_JOB_ID")) {
       throw new TokenError(
         "ERR_TOKEN_UNAVAILABLE",
         "This is a Buildkite job (BUILDKITE=true) but BUILDKITE_AGENT_ACCESS_TOKEN or BUILDKITE_JOB_ID is not set: run oidc2aws " +
@@ -25,16 +26,16 @@ export const buildkite: TokenSource<BuildkiteTokenSpec> = {
   },
   obtain: (spec, host, context) => requestToken(request(spec, host.env), host, context),
   binding: (_spec, env) => ({
-    endpoint: env.BUILDKITE_AGENT_ENDPOINT ?? "",
-    job: env.BUILDKITE_JOB_ID,
-    agent: env.BUILDKITE_AGENT_ACCESS_TOKEN,
+    endpoint: envValue(env, "BUILDKITE_AGENT_ENDPOINT") ?? "",
+    job: envValue(env, "BUILDKITE_JOB_ID"),
+    agent: envValue(env, "BUILDKITE_AGENT_ACCESS_TOKEN"),
   }),
   describe: (spec) => `Buildkite agent API (audience ${spec.audience ?? "Buildkite's default"})`,
 };
 
 function request(spec: BuildkiteTokenSpec, env: Env): TokenRequest {
-  const agentToken = env.BUILDKITE_AGENT_ACCESS_TOKEN;
-  const job = env.BUILDKITE_JOB_ID;
+  const agentToken = envValue(env, "BUILDKITE_AGENT_ACCESS_TOKEN");
+  const job = envValue(env, "BUILDKITE_JOB_ID");
   if (!agentToken || !job) {
     throw new TokenError(
       "ERR_TOKEN_UNAVAILABLE",
@@ -42,7 +43,7 @@ function request(spec: BuildkiteTokenSpec, env: Env): TokenRequest {
         "a Buildkite command step",
     );
   }
-  const base = (env.BUILDKITE_AGENT_ENDPOINT || "https://agent.buildkite.com/v3").replace(/\/+$/, "");
+  const base = (envValue(env, "BUILDKITE_AGENT_ENDPOINT") || "https://agent.buildkite.com/v3").replace(/\/+$/, "");
   const url = secureUrl(
     `${base}/jobs/${encodeURIComponent(job)}/oidc/tokens`,
     "BUILDKITE_AGENT_ENDPOINT",

@@ -7,6 +7,7 @@
  */
 import { TokenError } from "../errors.ts";
 import type { Env } from "../host.ts";
+import { envProbe, envValue } from "../_path.ts";
 import type { EnvTokenSpec } from "../token_spec.ts";
 import { SOURCES, type TokenSource } from "./registry.ts";
 
@@ -14,7 +15,7 @@ import { SOURCES, type TokenSource } from "./registry.ts";
 export function envToken(spec: EnvTokenSpec, env: Env, fix?: (name: string) => string): string {
   const names = [spec.name, ...(spec.alternatives ?? [])];
   for (const name of names) {
-    const value = env[name]?.trim();
+    const value = envValue(env, name)?.trim();
     if (value) return value;
   }
   const platform = spec.platform;
@@ -32,13 +33,15 @@ export function envToken(spec: EnvTokenSpec, env: Env, fix?: (name: string) => s
 export const envSource: TokenSource<EnvTokenSpec> = {
   async obtain(spec, host) {
     // Any variable name in a GitLab job (web_identity_token_env = NAME) is an id_tokens entry: say so.
-    if (host.env.GITLAB_CI === "true" && !spec.platform) {
+    if (!spec.platform && envProbe(host.env, "GITLAB_CI") === "true") {
       const gitlab = await SOURCES.find((entry) => entry.id === "GitLab")!.load();
       return envToken({ ...spec, platform: "GitLab" }, host.env, gitlab.fix);
     }
     return envToken(spec, host.env);
   },
-  binding: (spec, env) => ({ token: [spec.name, ...(spec.alternatives ?? [])].map((name) => env[name] ?? "") }),
+  binding: (spec, env) => ({
+    token: [spec.name, ...(spec.alternatives ?? [])].map((name) => envValue(env, name) ?? ""),
+  }),
   describe: (spec) =>
     `${spec.platform ? `${spec.platform}: ` : ""}env ${[spec.name, ...(spec.alternatives ?? [])].join(" or ")}`,
 };

@@ -8,6 +8,7 @@
  */
 import { TokenError } from "../errors.ts";
 import type { Env } from "../host.ts";
+import { envProbe, envValue } from "../_path.ts";
 import type { ServerTokenSpec } from "../token_spec.ts";
 import { jsonField, requestToken, secureUrl, type TokenRequest } from "./_request.ts";
 import { GITHUB_REQUEST, type TokenSource } from "./registry.ts";
@@ -15,14 +16,14 @@ import { GITHUB_REQUEST, type TokenSource } from "./registry.ts";
 /** The GitHub-protocol source. */
 export const github: TokenSource<ServerTokenSpec> = {
   detect(env, audience) {
-    const name = env.FORGEJO_ACTIONS === "true" || env.GITEA_ACTIONS === "true" ? "Forgejo" : "GitHub";
+    const name = forgejo(env) ? "Forgejo" : "GitHub";
     const spec: ServerTokenSpec = { type: "server", name, ...GITHUB_REQUEST, audience };
-    const missing = [spec.urlEnv, spec.tokenEnv].filter((variable) => (env[variable] ?? "") === "");
+    const missing = [spec.urlEnv, spec.tokenEnv].filter((variable) => !envValue(env, variable));
     if (missing.length) throw unavailable(spec, env, missing);
     return spec;
   },
   obtain: (spec, host, context) => requestToken(request(spec, host.env), host, context),
-  binding: (spec, env) => ({ url: env[spec.urlEnv] ?? "", bearer: env[spec.tokenEnv] ?? "" }),
+  binding: (spec, env) => ({ url: envValue(env, spec.urlEnv) ?? "", bearer: envValue(env, spec.tokenEnv) ?? "" }),
   describe: (spec) =>
     `${spec.name ?? `token server ${spec.urlEnv},${spec.tokenEnv}`} (audience ${
       spec.audience ?? "the server's default"
@@ -30,8 +31,8 @@ export const github: TokenSource<ServerTokenSpec> = {
 };
 
 function request(spec: ServerTokenSpec, env: Env): TokenRequest {
-  const rawUrl = env[spec.urlEnv];
-  const bearer = env[spec.tokenEnv];
+  const rawUrl = envValue(env, spec.urlEnv);
+  const bearer = envValue(env, spec.tokenEnv);
   if (!rawUrl || !bearer) {
     throw unavailable(spec, env, [rawUrl ? "" : spec.urlEnv, bearer ? "" : spec.tokenEnv].filter(Boolean));
   }
@@ -58,19 +59,30 @@ function request(spec: ServerTokenSpec, env: Env): TokenRequest {
   };
 }
 
+/**
+ * Whether this is a Forgejo (or Gitea) Actions job: a refinement of GitHub Actions' detection, so a
+ * variable Deno may not read (README's `--allow-env=GITHUB_*,…` list) says it is not.
+ */
+function forgejo(env: Env): boolean {
+  return envProbe(env, "FORGEJO_ACTIONS") === "true" || envProbe(env, "GITEA_ACTIONS") === "true";
+}
+
 /** The request variables are missing: the fix for the platform this job is on. */
 function unavailable(spec: ServerTokenSpec, env: Env, names: string[]): TokenError {
   const list = names.join(" and ");
   const verb = names.length > 1 ? "are" : "is";
   const error = (message: string) => new TokenError("ERR_TOKEN_UNAVAILABLE", message);
-  if (spec.name !== undefined || (spec.urlEnv === GITHUB_REQUEST.urlEnv && env.GITHUB_ACTIONS === "true")) {
-    if (env.FORGEJO_ACTIONS === "true" || env.GITEA_ACTIONS === "true" || spec.name === "Forgejo") {
+  const github = envProbe(env, "GITHUB_ACTIONS") === "true";
+  // The manual form gets the platform's fix only when what is missing is the platform's own variables.
+  const platformVariables = names.every((name) => name === GITHUB_REQUEST.urlEnv || name === GITHUB_REQUEST.tokenEnv);
+  if (spec.name !== undefined || (platformVariables && github)) {
+    if (spec.name === "Forgejo" || forgejo(env)) {
       return error(
         `Forgejo Actions did not give this job an OIDC token: ${list} ${verb} not set. Add to the job:\n` +
           "  enable-openid-connect: true",
       );
     }
-    if (env.GITHUB_ACTIONS === "true") {
+    if (github) {
       return error(
         `GitHub Actions did not give this job an OIDC token: ${list} ${verb} not set. GitHub sets them only for jobs ` +
           "allowed to request a token; add this to the job (or the workflow):\n  permissions:\n    id-token: write\n    contents: read",

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Env } from "../host.ts";
+import { envValue } from "../_path.ts";
 import type { GoogleTokenSpec } from "../token_spec.ts";
 import { requestToken, type TokenRequest } from "./_request.ts";
 import { DEFAULT_AUDIENCE, type TokenSource } from "./registry.ts";
@@ -14,13 +15,13 @@ import { DEFAULT_AUDIENCE, type TokenSource } from "./registry.ts";
 export const googleCloud: TokenSource<GoogleTokenSpec> = {
   detect: (_env, audience) => ({ type: "google", audience: audience ?? DEFAULT_AUDIENCE }),
   obtain: (spec, host, context) => requestToken(request(spec, host.env), host, context),
-  binding: (_spec, env) => ({ host: env.GCE_METADATA_HOST ?? "" }),
+  binding: (_spec, env) => ({ host: envValue(env, "GCE_METADATA_HOST") ?? "" }),
   describe: (spec) => `Google Cloud metadata server (audience ${spec.audience})`,
 };
 
 function request(spec: GoogleTokenSpec, env: Env): TokenRequest {
   // The metadata server is plain http by design; GCE_METADATA_HOST is Google's own override.
-  const host = env.GCE_METADATA_HOST || "metadata.google.internal";
+  const host = envValue(env, "GCE_METADATA_HOST") || "metadata.google.internal";
   const url = new URL(`http://${host}/computeMetadata/v1/instance/service-accounts/default/identity`);
   url.searchParams.set("audience", spec.audience);
   url.searchParams.set("format", "full");

@@ -10,6 +10,7 @@
 import type { Env, Host, ReadFile } from "../host.ts";
 import type { RetryContext } from "../retry.ts";
 import { clip } from "../_redact.ts";
+import { envProbe } from "../_path.ts";
 import type { ConcreteTokenSpec, EnvTokenSpec, ProcessTokenSpec, TokenSpec } from "../token_spec.ts";
 
 /** The audience asked for when a token-server value names none: what AWS's GitHub OIDC setup expects. */
@@ -78,7 +79,12 @@ export function circleciCommand(audience: string): string[] {
 /** The GitHub Actions token request variables (GitHub, GHES, Forgejo). @internal */
 export const GITHUB_REQUEST = { urlEnv: "ACTIONS_ID_TOKEN_REQUEST_URL", tokenEnv: "ACTIONS_ID_TOKEN_REQUEST_TOKEN" };
 
-const set = (env: Env, name: string): boolean => (env[name] ?? "") !== "";
+// What `present` reads, a variable Deno may not read is not set: a narrow --allow-env (the README's
+// list for GitHub) leaves out the other platforms' variables, and a job is not on a platform whose
+// variables it was not allowed to see. A platform named explicitly reads its own with envValue, which
+// stops with ERR_PERMISSION naming the flag.
+const set = (env: Env, name: string): boolean => !!envProbe(env, name);
+const is = (env: Env, name: string, value: string): boolean => envProbe(env, name) === value;
 const server = (name: "GitHub" | "GHES" | "Forgejo"): Parse => (aud) => ({
   type: "server",
   name,
@@ -96,7 +102,7 @@ export const SOURCES: readonly SourceEntry[] = [
     form: "GitHub[,AUDIENCE], GHES[,AUDIENCE], Forgejo[,AUDIENCE]",
     parse: server("GitHub"),
     present: (env) =>
-      env.GITHUB_ACTIONS === "true" || (set(env, GITHUB_REQUEST.urlEnv) && set(env, GITHUB_REQUEST.tokenEnv)),
+      is(env, "GITHUB_ACTIONS", "true") || (set(env, GITHUB_REQUEST.urlEnv) && set(env, GITHUB_REQUEST.tokenEnv)),
     detectedBy: "GitHub Actions/Forgejo (GITHUB_ACTIONS)",
     secrets: ["ACTIONS_ID_TOKEN_REQUEST_TOKEN"],
     load: () => import("./github.ts").then((m) => m.github as TokenSource),
@@ -118,7 +124,7 @@ export const SOURCES: readonly SourceEntry[] = [
     names: ["gitlab"],
     form: "GitLab[,AUDIENCE]",
     parse: (aud) => ({ type: "env", name: gitlabVariable(aud || DEFAULT_AUDIENCE), platform: "GitLab" }),
-    present: (env) => env.GITLAB_CI === "true",
+    present: (env) => is(env, "GITLAB_CI", "true"),
     detectedBy: "GitLab (GITLAB_CI)",
     secrets: [gitlabVariable(DEFAULT_AUDIENCE)],
     load: () => import("./gitlab.ts").then((m) => m.gitlab as TokenSource),
@@ -128,7 +134,7 @@ export const SOURCES: readonly SourceEntry[] = [
     names: ["buildkite"],
     form: "Buildkite[,AUDIENCE]",
     parse: (aud) => ({ type: "buildkite", audience: audienceOf(aud) }),
-    present: (env) => env.BUILDKITE === "true",
+    present: (env) => is(env, "BUILDKITE", "true"),
     detectedBy: "Buildkite (BUILDKITE)",
     secrets: ["BUILDKITE_AGENT_ACCESS_TOKEN"],
     load: () => import("./buildkite.ts").then((m) => m.buildkite as TokenSource),
@@ -141,7 +147,7 @@ export const SOURCES: readonly SourceEntry[] = [
       aud
         ? { type: "process", command: circleciCommand(aud), platform: "CircleCI" }
         : { type: "env", name: "CIRCLE_OIDC_TOKEN_V2", alternatives: ["CIRCLE_OIDC_TOKEN"], platform: "CircleCI" },
-    present: (env) => env.CIRCLECI === "true",
+    present: (env) => is(env, "CIRCLECI", "true"),
     detectedBy: "CircleCI (CIRCLECI)",
     secrets: ["CIRCLE_OIDC_TOKEN", "CIRCLE_OIDC_TOKEN_V2"],
     load: () => import("./circleci.ts").then((m) => m.circleci as TokenSource),
@@ -164,7 +170,7 @@ export const SOURCES: readonly SourceEntry[] = [
     names: ["azuredevops", "azure"],
     form: "AzureDevOps[,SERVICE_CONNECTION_ID]",
     parse: (id) => ({ type: "azure", serviceConnectionId: id || undefined }),
-    present: (env) => env.TF_BUILD?.toLowerCase() === "true" && set(env, "SYSTEM_OIDCREQUESTURI"),
+    present: (env) => envProbe(env, "TF_BUILD")?.toLowerCase() === "true" && set(env, "SYSTEM_OIDCREQUESTURI"),
     detectedBy: "Azure DevOps (TF_BUILD with SYSTEM_OIDCREQUESTURI)",
     secrets: ["SYSTEM_ACCESSTOKEN"],
     load: () => import("./azure_devops.ts").then((m) => m.azureDevOps as TokenSource),
@@ -211,7 +217,7 @@ export const SOURCES: readonly SourceEntry[] = [
         ? fail("names GoogleCloud with an empty audience: the metadata server needs one")
         : { type: "google", audience: aud ?? DEFAULT_AUDIENCE },
     // The one check that needs the network, so only when asked for.
-    present: (env) => env.OIDC2AWS_DETECT_GOOGLE === "true",
+    present: (env) => is(env, "OIDC2AWS_DETECT_GOOGLE", "true"),
     detectedBy: "Google Cloud (only with OIDC2AWS_DETECT_GOOGLE=true)",
     load: () => import("./google_cloud.ts").then((m) => m.googleCloud as TokenSource),
   },

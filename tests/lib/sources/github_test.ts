@@ -132,6 +132,27 @@ describe("getToken: token server (GitHub protocol)", () => {
     assert.equal(script.requests.length, 0);
   });
 
+  it("in a GitHub job, the manual form gets GitHub's fix only for GitHub's own missing variables", async () => {
+    const script = scriptedFetch({});
+    const job = { GITHUB_ACTIONS: "true", ACTIONS_ID_TOKEN_REQUEST_URL: ENV.ACTIONS_ID_TOKEN_REQUEST_URL };
+    // The user's own bearer variable is not something GitHub sets: no id-token hint.
+    await rejectsWith(
+      getToken(parseTokenServer("ACTIONS_ID_TOKEN_REQUEST_URL,MY_BEARER"), options(script.fetch, job)),
+      "ERR_TOKEN_UNAVAILABLE",
+      /^Cannot request an OIDC token: the environment variable MY_BEARER named by the token server setting is not set/,
+    );
+    // GitHub's own bearer is: the hint applies.
+    await rejectsWith(
+      getToken(
+        parseTokenServer("ACTIONS_ID_TOKEN_REQUEST_URL,ACTIONS_ID_TOKEN_REQUEST_TOKEN,sigstore"),
+        options(script.fetch, job),
+      ),
+      "ERR_TOKEN_UNAVAILABLE",
+      /^GitHub Actions did not give this job an OIDC token: ACTIONS_ID_TOKEN_REQUEST_TOKEN is not set.*id-token: write/s,
+    );
+    assert.equal(script.requests.length, 0);
+  });
+
   it("refuses plain http to another host before sending anything, but allows loopback", async () => {
     const script = scriptedFetch({ "/idtoken": [ok] });
     await rejectsWith(
