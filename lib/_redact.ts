@@ -103,6 +103,16 @@ export function clip(value: string, secrets: readonly string[] = []): string {
 /** Names of environment variables that hold secrets: bearers, tokens, keys. */
 const SECRET_NAME = /TOKEN|SECRET|PASSWORD|ACCESSKEY|ACCESS_KEY|CREDENTIAL/i;
 
+/**
+ * Variables whose names look secret but that hold settings: which variable, server or file gives the
+ * token. (A token command's line may hold a secret, so AWS_WEB_IDENTITY_TOKEN_PROCESS stays hidden.)
+ */
+const SETTINGS = new Set([
+  "AWS_WEB_IDENTITY_TOKEN_ENV",
+  "AWS_WEB_IDENTITY_TOKEN_SERVER",
+  "AWS_WEB_IDENTITY_TOKEN_FILE",
+]);
+
 /** Secret variables read by name where the environment cannot be listed: AWS's, and each source's. */
 function knownSecrets(): string[] {
   return ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", ...SOURCES.flatMap((entry) => entry.secrets ?? [])];
@@ -112,7 +122,7 @@ function knownSecrets(): string[] {
 export function secretValues(env: Readonly<Record<string, string | undefined>>): string[] {
   let names: string[];
   try {
-    names = Object.keys(env).filter((name) => SECRET_NAME.test(name));
+    names = Object.keys(env).filter((name) => SECRET_NAME.test(name) && !SETTINGS.has(name));
   } catch {
     names = knownSecrets(); // Deno with a narrow --allow-env cannot list the environment
   }

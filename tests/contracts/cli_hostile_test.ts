@@ -198,6 +198,22 @@ describe(`CLI on ${RUNTIME}: servers that echo secrets and plant workflow comman
     assert.doesNotMatch(run.stderr, /querypartQ9|X-Private|<redacted>/);
   });
 
+  it("settings in variables whose names hold TOKEN are shown: which variable holds the token, a file's path", async () => {
+    const base = { ...ENV, AWS_ROLE_ARN: ROLE };
+    const byEnv = await runCli(["credential-process", "--no-cache"], {
+      env: { ...base, AWS_WEB_IDENTITY_TOKEN_ENV: "MY_UNSET_ID" },
+    });
+    assert.match(byEnv.stderr, /^oidc2aws: ERR_TOKEN_UNAVAILABLE: .*the environment variable MY_UNSET_ID \(/);
+    const path = "/home/runner/work/MyService2/MyService2/token";
+    const byFile = await runCli(["credential-process", "--no-cache"], {
+      env: { ...base, AWS_WEB_IDENTITY_TOKEN_FILE: path },
+    });
+    assert.match(
+      byFile.stderr,
+      new RegExp(`^oidc2aws: ERR_TOKEN_UNAVAILABLE: The web identity token file ${path} does not exist`),
+    );
+  });
+
   it("ran every mode, plain and with --debug", () => {
     assert.equal(runs.length, 2 * (Object.keys(STS).length - 1 + 2 + Object.keys(TOKEN).length - 1));
   });
