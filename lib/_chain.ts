@@ -185,7 +185,7 @@ function explain(err: StsError, attempts: number, profile: ChainedProfile, calle
     AccessDenied: `the trust policy of ${profile.roleArn} must allow ${who} to call sts:AssumeRole` +
       `${profile.externalId === undefined ? "" : " with this external_id"}, and that principal's permissions ` +
       `must allow sts:AssumeRole on ${profile.roleArn}`,
-    ValidationError: /DurationSeconds/i.test(err.awsMessage) && source
+    ValidationError: /DurationSeconds|role chaining/i.test(err.awsMessage)
       ? "AWS limits a role assumed with another role's credentials (role chaining) to one hour: set duration_seconds to at most 3600"
       : "a request value was refused: check the session name, duration, external id and policies",
     ExpiredToken: `the credentials of ${who} expired before STS checked them: check this machine's clock`,
