@@ -51,6 +51,7 @@ export interface ChainHop {
   roleArn: string;
   /** `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`: the caller of the next hop. */
   assumedRoleArn: string;
+  /** The account of that role. */
   accountId: string;
   /** When that hop's credentials expire. */
   expiration: Date;
