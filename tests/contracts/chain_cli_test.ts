@@ -100,7 +100,7 @@ describe(`CLI on ${RUNTIME}: chained profiles (source_profile)`, () => {
     );
     assert.match(
       row("hop 3")!,
-      /^hop 3     profile audit: .* as arn:aws:sts::333333333333:assumed-role\/audit\/audit, /,
+      /^hop 3 {5}profile audit: .* as arn:aws:sts::333333333333:assumed-role\/audit\/audit, /,
     );
     assert.equal(row("token iss"), `token iss ${emulator.issuer}`);
   });
