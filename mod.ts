@@ -59,7 +59,10 @@ export {
 } from "./lib/token_spec.ts";
 export { type Partition, partitionOf, stsEndpointFor, type StsEndpointOptions } from "./lib/endpoint.ts";
 export {
+  type ChainedProfile,
   ENV_VARS,
+  type EnvironmentCredentialSource,
+  type Profile,
   type ProfileOverrides,
   resolveProfile,
   type ResolveProfileOptions,
@@ -74,7 +77,7 @@ export {
   STS_API_VERSION,
 } from "./lib/sts.ts";
 export { assumeRole, type AssumeRoleOptions } from "./lib/assume.ts";
-export type { Credentials } from "./lib/credentials.ts";
+export type { ChainHop, Credentials } from "./lib/credentials.ts";
 export { type CredentialProvider, fromWebIdentity, type FromWebIdentityOptions } from "./lib/provider.ts";
 export { DEFAULT_RETRY, type RetryPolicy } from "./lib/retry.ts";
 export { decodeClaims } from "./lib/jwt.ts";

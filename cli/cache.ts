@@ -6,7 +6,7 @@
  * @module
  */
 import type { Env } from "../lib/host.ts";
-import type { WebIdentityProfile } from "../lib/profile.ts";
+import type { Profile } from "../lib/profile.ts";
 import type { RuntimeFs } from "../lib/_runtime/mod.ts";
 import { VERSION } from "../lib/version.ts";
 
@@ -39,20 +39,27 @@ export function cacheDirectory(env: Env, platform: string): string | undefined {
  * session name is left out: outside GitHub Actions it is `oidc2aws-<unix seconds>`, which would make
  * every call a miss.
  */
-export async function cacheKey(profile: WebIdentityProfile, binding: unknown): Promise<string> {
-  const material = JSON.stringify([
-    VERSION,
+export async function cacheKey(profile: Profile, binding: unknown): Promise<string> {
+  const material = JSON.stringify([VERSION, ...keyMaterial(profile), binding]);
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(material));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** The settings of a profile that shape its call; a chained profile's cover every hop of its chain. */
+function keyMaterial(profile: Profile): unknown[] {
+  const common = [
     profile.roleArn,
     profile.roleSessionNameIsDefault ? null : profile.roleSessionName,
-    profile.token,
+  ];
+  const call = [
     profile.stsEndpoint,
     profile.durationSeconds ?? null,
     profile.policy ?? null,
     profile.policyArns ?? null,
-    binding,
-  ]);
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(material));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  ];
+  if (!("source" in profile)) return [...common, profile.token, ...call];
+  const source = "credentialSource" in profile.source ? [profile.source] : keyMaterial(profile.source);
+  return [...common, "AssumeRole", ...call, profile.externalId ?? null, profile.signingRegion, source];
 }
 
 /** Options of the cache functions. */

@@ -5,7 +5,7 @@
  */
 import { displayUrl } from "../lib/_http.ts";
 import type { Fetch, ReadFile } from "../lib/host.ts";
-import type { WebIdentityProfile } from "../lib/profile.ts";
+import type { Profile } from "../lib/profile.ts";
 import { describeTokenSpec } from "../lib/token.ts";
 
 /** Wraps fetch and readFile to log each step's timing (never a header, body or query string). */
@@ -38,8 +38,14 @@ export function timed(
   };
 }
 
-/** A resolved profile in one line: role, session, token source and STS endpoint (no secret). */
-export async function describeProfile(profile: WebIdentityProfile): Promise<string> {
-  return `profile "${profile.name}": role ${profile.roleArn}, session ${profile.roleSessionName}, ` +
-    `token from ${await describeTokenSpec(profile.token)}, STS ${displayUrl(profile.stsEndpoint)}`;
+/** A resolved profile in one line: role, session, token source and STS endpoint (no secret); a chain hop by hop. */
+export async function describeProfile(profile: Profile): Promise<string> {
+  const from = !("source" in profile)
+    ? `token from ${await describeTokenSpec(profile.token)}`
+    : "credentialSource" in profile.source
+    ? "assumed with the keys in AWS_ACCESS_KEY_ID (credential_source = Environment)"
+    : `assumed with the credentials of source profile "${profile.source.name}"`;
+  const line = `profile "${profile.name}": role ${profile.roleArn}, session ${profile.roleSessionName}, ${from}, ` +
+    `STS ${displayUrl(profile.stsEndpoint)}`;
+  return "source" in profile && "name" in profile.source ? `${await describeProfile(profile.source)}; ${line}` : line;
 }

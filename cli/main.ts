@@ -7,7 +7,7 @@
  */
 import { checkArgs, type CliArgs, type Command, overridesOf, parseCliArgs } from "./args.ts";
 import { isPermissionDenied, Oidc2AwsError } from "../lib/errors.ts";
-import { resolveProfile, type WebIdentityProfile } from "../lib/profile.ts";
+import { type Profile, resolveProfile } from "../lib/profile.ts";
 import { assumeRole } from "../lib/assume.ts";
 import type { Credentials } from "../lib/credentials.ts";
 import { oneLine, redact, secretValues } from "../lib/_redact.ts";
@@ -34,9 +34,9 @@ export interface CommandContext {
   args: CliArgs;
   runtime: Runtime;
   /** Resolves a profile (the default one when `name` is undefined) with the flags as overrides. */
-  resolve(name?: string): Promise<WebIdentityProfile>;
-  /** Assumes a resolved profile's role. */
-  assume(profile: WebIdentityProfile): Promise<Credentials>;
+  resolve(name?: string): Promise<Profile>;
+  /** Assumes a resolved profile's role (a chained profile's whole chain). */
+  assume(profile: Profile): Promise<Credentials>;
   /** The file reader and fetch the library uses (timed under --debug). */
   readFile: ReadFile;
   fetch: Fetch;

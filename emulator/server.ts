@@ -80,6 +80,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     audiences: options.audiences ?? ["sts.amazonaws.com"],
     roles: options.roles,
     now: options.stsNow ?? Date.now,
+    region: options.stsRegion,
   });
   const host: Host = {
     ctx,

@@ -1,6 +1,6 @@
 /**
- * The STS side: AssumeRoleWithWebIdentity and GetCallerIdentity over the Query
- * protocol, with AWS's XML shapes and error codes.
+ * The STS side: AssumeRoleWithWebIdentity, AssumeRole (SigV4-signed, for role chaining) and
+ * GetCallerIdentity over the Query protocol, with AWS's XML shapes and error codes.
  *
  * API reference: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html
  * and https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html
@@ -48,6 +48,8 @@ export interface StsConfig {
   roles: Record<string, RoleTrust> | undefined;
   /** The STS clock, in ms. */
   now: () => number;
+  /** The region AssumeRole's signatures must be scoped to; default `us-east-1`. */
+  region?: string;
 }
 
 /** One STS request, parameters already merged from query and form body. */
@@ -88,6 +90,9 @@ async function handle(state: StsState, request: StsRequest): Promise<StsOutcome>
     if (!version) throw new StsError("MissingParameter", "The request must contain the parameter Version");
     if (version === STS_API_VERSION && action === "AssumeRoleWithWebIdentity") {
       return { reply: await assumeRoleWithWebIdentity(state, request.params) };
+    }
+    if (version === STS_API_VERSION && action === "AssumeRole") {
+      return { reply: await assumeRole(state, request) };
     }
     if (version === STS_API_VERSION && action === "GetCallerIdentity") {
       return { reply: await getCallerIdentity(state, request) };
@@ -140,6 +145,138 @@ async function assumeRoleWithWebIdentity(state: StsState, params: URLSearchParam
 
   const credentials = issue(state, arn, roleArn, sessionName, duration, subject, audience);
   return assumeRoleReply(state, arn, credentials, policy !== null);
+}
+
+/**
+ * AssumeRole: a SigV4 request signed with credentials this STS issued, checked as AWS does (scope,
+ * date within 5 minutes, the body's hash, the signature), then the role's trust policy on the
+ * caller's assumed-role ARN (`trustedCallers`), its external id, and the one-hour limit of role chaining.
+ */
+async function assumeRole(state: StsState, request: StsRequest): Promise<Reply> {
+  const caller = await verifySignature(state, request);
+  const params = request.params;
+  for (const name of ["RoleArn", "RoleSessionName"]) {
+    if (!params.has(name)) throw new StsError("MissingParameter", `The request must contain the parameter ${name}`);
+  }
+  const roleArn = params.get("RoleArn")!;
+  const sessionName = params.get("RoleSessionName")!;
+  const durationText = params.get("DurationSeconds");
+  const policy = params.get("Policy");
+  const externalId = params.get("ExternalId");
+  // The constraints of AssumeRoleWithWebIdentity, less its token.
+  const problems = constraintProblems({ roleArn, sessionName, token: "none", durationText, policy });
+  if (externalId !== null && !/^[\w+=,.@:\/-]{2,1224}$/.test(externalId)) {
+    problems.push(
+      `Value '${externalId}' at 'externalId' failed to satisfy constraint: Member must satisfy regular expression ` +
+        "pattern: [\\w+=,.@:\\/-]*",
+    );
+  }
+  if (problems.length > 0) {
+    const count = `${problems.length} validation error${problems.length > 1 ? "s" : ""}`;
+    throw new StsError("ValidationError", `${count} detected: ${problems.join("; ")}`);
+  }
+  const arn = parseRoleArn(roleArn);
+  if (!arn) throw new StsError("ValidationError", "Request ARN is invalid");
+  if (policy !== null && !isJson(policy)) {
+    throw new StsError("MalformedPolicyDocument", "The policy is not in the valid JSON format.");
+  }
+  const denied = () =>
+    new StsError(
+      "AccessDenied",
+      `User: ${caller.assumedRoleArn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+    );
+  const trust = state.config.roles === undefined ? {} as Partial<RoleTrust> : state.config.roles[roleArn];
+  if (!trust) throw denied();
+  if (state.config.roles !== undefined && !anyMatch(trust.trustedCallers ?? [], [caller.assumedRoleArn])) {
+    throw denied();
+  }
+  if (trust.externalId !== undefined && externalId !== trust.externalId) throw denied();
+  const duration = durationText === null ? DEFAULT_DURATION_SECONDS : Number(durationText);
+  // Every caller here holds a role session: this is role chaining, which AWS caps at one hour.
+  if (duration > 3600) {
+    throw new StsError(
+      "ValidationError",
+      "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+    );
+  }
+  const credentials = issue(state, arn, roleArn, sessionName, duration, caller.subject, caller.audience);
+  const requestId = crypto.randomUUID();
+  const body = `<AssumeRoleResponse xmlns="${STS_XMLNS}">
+  <AssumeRoleResult>
+    <AssumedRoleUser>
+      <AssumedRoleId>${xmlEscape(credentials.assumedRoleId)}</AssumedRoleId>
+      <Arn>${xmlEscape(credentials.assumedRoleArn)}</Arn>
+    </AssumedRoleUser>
+    <Credentials>
+      <AccessKeyId>${credentials.accessKeyId}</AccessKeyId>
+      <SecretAccessKey>${xmlEscape(credentials.secretAccessKey)}</SecretAccessKey>
+      <SessionToken>${xmlEscape(credentials.sessionToken)}</SessionToken>
+      <Expiration>${isoSeconds(credentials.expiration)}</Expiration>
+    </Credentials>${policy !== null ? "\n    <PackedPolicySize>6</PackedPolicySize>" : ""}
+  </AssumeRoleResult>
+  <ResponseMetadata>
+    <RequestId>${requestId}</RequestId>
+  </ResponseMetadata>
+</AssumeRoleResponse>
+`;
+  return { status: 200, headers: xmlHeaders(requestId), body };
+}
+
+/**
+ * The caller of a signed request, once its SigV4 signature is proven: credentials issued here,
+ * unexpired, with their session token; scope `DATE/REGION/sts/aws4_request` for this STS's region
+ * and the signing date; signed within 5 minutes of now; `host` signed; the signature recomputed
+ * over the body received.
+ */
+async function verifySignature(state: StsState, request: StsRequest): Promise<IssuedCredentials> {
+  const auth = parseSigV4(request);
+  if ("code" in auth) throw new StsError(auth.code, auth.message, auth.status);
+  const region = state.config.region ?? "us-east-1";
+  if (auth.service !== "sts") {
+    throw new StsError("SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'.");
+  }
+  if (auth.region !== region) {
+    throw new StsError(
+      "SignatureDoesNotMatch",
+      `Credential should be scoped to a valid region, not '${auth.region}'. Expected '${region}'.`,
+    );
+  }
+  if (auth.date !== auth.amzDate.slice(0, 8)) {
+    throw new StsError(
+      "SignatureDoesNotMatch",
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${
+        auth.amzDate.slice(0, 8)
+      }', from '${auth.amzDate}'.`,
+    );
+  }
+  if (!auth.signedHeaders.includes("host")) {
+    throw new StsError("SignatureDoesNotMatch", "'Host' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+  const credentials = state.issued.get(auth.accessKeyId);
+  const sessionToken = request.headers["x-amz-security-token"];
+  if (!credentials || sessionToken !== credentials.sessionToken) {
+    throw new StsError("InvalidClientTokenId", "The security token included in the request is invalid.");
+  }
+  const now = state.config.now();
+  if (credentials.expiration.getTime() <= now) {
+    throw new StsError("ExpiredToken", "The security token included in the request is expired");
+  }
+  const signedAt = parseAmzDate(auth.amzDate);
+  if (Math.abs(now - signedAt) > 5 * 60_000) {
+    throw new StsError(
+      "SignatureDoesNotMatch",
+      `Signature expired: ${auth.amzDate} is now earlier than ${formatAmzDate(now - 5 * 60_000)} (${
+        formatAmzDate(now)
+      } - 5 min.)`,
+    );
+  }
+  if (auth.signature !== await expectedSignature(request, auth, credentials.secretAccessKey)) {
+    throw new StsError(
+      "SignatureDoesNotMatch",
+      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+    );
+  }
+  return credentials;
 }
 
 /** AssumeRoleWithWebIdentity's answer for `credentials` (with a session policy, its packed size). */

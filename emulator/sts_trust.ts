@@ -8,7 +8,10 @@
  * @module
  */
 
-/** A role's trust policy, reduced to the conditions GitHub OIDC trust policies use. */
+/**
+ * A role's trust policy, reduced to the conditions GitHub OIDC trust policies use (`sub`, `aud`; `sub: []`
+ * admits no token) and to the principals that may assume it with their own role's credentials.
+ */
 export interface RoleTrust {
   /** `StringLike` pattern(s) for the `sub` claim (`*` any run, `?` one character); any may match. */
   sub: string | string[];
@@ -16,6 +19,13 @@ export interface RoleTrust {
   aud?: string | string[];
   /** The role's MaxSessionDuration, 3600–43200; default 3600. */
   maxSessionDuration?: number;
+  /**
+   * `StringLike` patterns on the caller's assumed-role ARN that may `sts:AssumeRole` this role (role
+   * chaining), e.g. `arn:aws:sts::111111111111:assumed-role/ci-hub/*`. None: no caller may.
+   */
+  trustedCallers?: string[];
+  /** The `sts:ExternalId` the trust policy requires of AssumeRole callers; unchecked when absent. */
+  externalId?: string;
 }
 
 /**

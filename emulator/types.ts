@@ -32,8 +32,13 @@ export interface EmulatorOptions {
   tokenLifetimeSeconds?: number;
   /** Audiences STS accepts (the OIDC provider's client ids); default `["sts.amazonaws.com"]`. */
   audiences?: string[];
-  /** Role ARN → trust policy. Undefined: every well-formed role ARN trusts any subject. */
+  /**
+   * Role ARN → trust policy. Undefined: every well-formed role ARN trusts any subject and any caller.
+   * AssumeRole (role chaining) admits only the callers a role's `trustedCallers` match.
+   */
   roles?: Record<string, RoleTrust>;
+  /** The region AssumeRole's SigV4 scope must name (`…/REGION/sts/aws4_request`); default `us-east-1`. */
+  stsRegion?: string;
   /** The token server's clock in ms (iat, nbf, exp); default `Date.now`. Set it in the past to mint expired tokens. */
   now?: () => number;
   /** The STS clock in ms (token expiry, credential expiry, SigV4 time); default `Date.now`. */
@@ -148,7 +153,7 @@ export interface Emulator extends AsyncDisposable {
   readonly gcpMetadataHost: string;
   /** Every request so far, oldest first (cleared in place by `reset()`). */
   readonly requests: RequestRecord[];
-  /** Credentials issued by AssumeRoleWithWebIdentity, by access key id. */
+  /** Credentials issued by AssumeRoleWithWebIdentity and AssumeRole, by access key id. */
   readonly issued: ReadonlyMap<string, IssuedCredentials>;
   /** Requests to `target` so far (all requests without one). */
   count(target?: RequestRecord["target"]): number;

@@ -221,6 +221,18 @@ export function region(found: Found, env: Env): string | undefined {
   return found.value;
 }
 
+/** An external id: 2 to 1224 of `[\w+=,.@:/-]`, as STS accepts it. @internal */
+export function externalId(found: Found, env: Env): string {
+  const value = found.value.trim();
+  if (!/^[\w+=,.@:\/-]{2,1224}$/.test(value)) {
+    throw ConfigError.invalid(
+      found.origin,
+      `is ${quote(env, found.value)}: an external id is 2 to 1224 characters of letters, digits and _+=,.@:/-`,
+    );
+  }
+  return value;
+}
+
 /** `true` or `false`, any case. @internal */
 export function boolean(found: Found, env: Env): boolean {
   const text = found.value.trim().toLowerCase();

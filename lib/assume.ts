@@ -9,9 +9,9 @@ import { type Credentials, makeCredentials } from "./credentials.ts";
 import { decodeClaims, describeClaims } from "./jwt.ts";
 import { type GetTokenOptions, obtainToken } from "./token.ts";
 import { assumeRoleWithWebIdentity, FRESH_TOKEN_CODES } from "./sts.ts";
-import { attemptTimeout, Retry, retryContext, retrying } from "./retry.ts";
-import { hostDefaults } from "./host.ts";
-import type { WebIdentityProfile } from "./profile.ts";
+import { attemptTimeout, Retry, type RetryContext, retryContext, retrying } from "./retry.ts";
+import { type Host, hostDefaults } from "./host.ts";
+import type { Profile, WebIdentityProfile } from "./profile.ts";
 
 /** Options of {@linkcode assumeRole}. */
 export interface AssumeRoleOptions extends GetTokenOptions {
@@ -24,6 +24,9 @@ const CLAIM_ERRORS = new Set(["AccessDenied", "InvalidIdentityToken", "IDPReject
 
 /**
  * Assumes the profile's role: gets a fresh OIDC token, calls STS, and returns {@linkcode Credentials}.
+ * For a chained profile (`source_profile`), the source's credentials first (its whole chain, each
+ * role once), then `sts:AssumeRole` signed with them; retries follow the same policy, within one
+ * deadline for the whole chain, and a retried hop reuses the credentials of the hops before it.
  *
  * Retries (see the README): network errors, timeouts, 5xx, throttling and IDPCommunicationError with
  * full-jitter exponential backoff (5 attempts, 60 s in all, by default); InvalidIdentityToken and
@@ -38,9 +41,27 @@ const CLAIM_ERRORS = new Set(["AccessDenied", "InvalidIdentityToken", "IDPReject
  * console.log(credentials.assumedRoleArn, credentials.expiration);
  * ```
  */
-export async function assumeRole(profile: WebIdentityProfile, options: AssumeRoleOptions = {}): Promise<Credentials> {
+export async function assumeRole(profile: Profile, options: AssumeRoleOptions = {}): Promise<Credentials> {
   const host = await hostDefaults(options, ["env", "readFile", "fetch", "now", "sleep", "random", "runCommand"]);
   const context = retryContext(host, options.retry, options.signal);
+  const freshTokenRetries = options.freshTokenRetries ?? 2;
+  // The signed call and its signer are loaded only for a chained profile: the web identity path never loads them.
+  if ("source" in profile) {
+    return (await import("./_chain.ts")).assumeChained(profile, host, context, freshTokenRetries);
+  }
+  return assumeWebIdentity(profile, host, context, freshTokenRetries);
+}
+
+/** The host pieces assuming a role uses. @internal */
+export type AssumeHost = Pick<Host, "env" | "readFile" | "fetch" | "now" | "sleep" | "random" | "runCommand">;
+
+/** A web identity profile's role: token, then STS, retried within `context`. @internal */
+export function assumeWebIdentity(
+  profile: WebIdentityProfile,
+  host: AssumeHost,
+  context: RetryContext,
+  freshTokenRetries: number,
+): Promise<Credentials> {
   let token: { value: string; claims: () => TokenClaims | undefined; source: string } | undefined;
   return retrying(context, async (attempt) => {
     // A token is reused for transient retries while it lives; a new one is fetched when STS rejects it.
@@ -70,7 +91,7 @@ export async function assumeRole(profile: WebIdentityProfile, options: AssumeRol
     } catch (err) {
       throw failure(err, attempt, claims(), host.now(), () => (token = undefined));
     }
-  }, options.freshTokenRetries ?? 2);
+  }, freshTokenRetries);
 }
 
 /**

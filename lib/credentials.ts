@@ -34,6 +34,27 @@ export interface Credentials {
   claims?: TokenClaims;
   /** Where the token came from, e.g. `GitLab: env STS_AMAZONAWS_COM_ID_TOKEN` (`auto` resolved). */
   tokenSource?: string;
+  /**
+   * A chained profile's roles before this one, first to last (the web identity role first): who
+   * assumed this role. Absent for a web identity profile.
+   */
+  chain?: ChainHop[];
+  /** `Environment` when the chain started from the environment's keys (`credential_source`). */
+  credentialSource?: "Environment";
+}
+
+/** One role of a chain, as assumed on the way to the last one (no secret). */
+export interface ChainHop {
+  /** The profile that names the role. */
+  profile?: string;
+  /** The role assumed. */
+  roleArn: string;
+  /** `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`: the caller of the next hop. */
+  assumedRoleArn: string;
+  /** The account of that role. */
+  accountId: string;
+  /** When that hop's credentials expire. */
+  expiration: Date;
 }
 
 const REDACTED = "<redacted>";

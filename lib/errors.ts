@@ -213,6 +213,8 @@ export interface StsErrorFields extends ErrorOptions {
   retryable: boolean;
   retryAfterMs?: number;
   roleArn?: string;
+  /** The caller of a signed call (role chaining): the assumed-role ARN whose credentials signed it. */
+  callerArn?: string;
   claims?: TokenClaims;
   /** What the code means for this call and what to do, shown after the AWS message. */
   hint?: string;
@@ -234,6 +236,8 @@ export class StsError extends Oidc2AwsError {
   readonly retryAfterMs?: number;
   /** The role that was to be assumed. */
   readonly roleArn?: string;
+  /** The caller whose credentials signed the call (role chaining): an assumed-role ARN. */
+  readonly callerArn?: string;
   /** The token's claims, on errors where they explain the failure (AccessDenied and the like). */
   readonly claims?: TokenClaims;
 
@@ -245,7 +249,8 @@ export class StsError extends Oidc2AwsError {
     const tries = (fields.attempts ?? 1) > 1 ? ` after ${fields.attempts} attempts` : "";
     super(
       "ERR_STS",
-      `${fields.roleArn ? `Cannot assume role ${fields.roleArn}` : "STS refused the request"}: ${fields.awsCode}` +
+      `${fields.roleArn ? `Cannot assume role ${fields.roleArn}` : "STS refused the request"}` +
+        (fields.callerArn ? ` as ${fields.callerArn}` : "") + `: ${fields.awsCode}` +
         (fields.awsMessage ? ` (${fields.awsMessage})` : "") + tries + (fields.hint ? `; ${fields.hint}` : "") +
         (fields.requestId ? ` [request id ${fields.requestId}]` : ""),
       { cause: fields.cause },
@@ -258,6 +263,7 @@ export class StsError extends Oidc2AwsError {
     this.retryable = fields.retryable;
     if (fields.retryAfterMs !== undefined) this.retryAfterMs = fields.retryAfterMs;
     if (fields.roleArn !== undefined) this.roleArn = fields.roleArn;
+    if (fields.callerArn !== undefined) this.callerArn = fields.callerArn;
     if (fields.claims !== undefined) this.claims = fields.claims;
     if ((fields.attempts ?? 1) > 1) (this as { attempts?: number }).attempts = fields.attempts;
   }

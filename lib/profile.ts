@@ -7,6 +7,7 @@
 import { loadConfig, type LoadedConfig } from "./config_files.ts";
 import { stsEndpointFor } from "./endpoint.ts";
 import { ConfigError, describeOrigin } from "./errors.ts";
+import { quote } from "./_redact.ts";
 import { envValue, expandPath } from "./_path.ts";
 import { own } from "./config.ts";
 import { parseTokenEnv, parseTokenProcess, parseTokenServer, type TokenSpec } from "./token_spec.ts";
@@ -42,6 +43,50 @@ export interface WebIdentityProfile {
   /** The STS endpoint URL. */
   stsEndpoint: string;
 }
+
+/** `credential_source = Environment`: the env's static keys sign the first `sts:AssumeRole` of a chain. */
+export interface EnvironmentCredentialSource {
+  /** `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, read when the role is assumed. */
+  credentialSource: "Environment";
+}
+
+/**
+ * A profile with `role_arn` and `source_profile` (or `credential_source = Environment`): its role is
+ * assumed with `sts:AssumeRole`, signed (SigV4) with the source's credentials. The source is a web
+ * identity profile, another chained profile (to any depth), or the environment's keys.
+ */
+export interface ChainedProfile {
+  /** The profile's name. */
+  name: string;
+  /** The role to assume with the source's credentials. */
+  roleArn: string;
+  /** Whose credentials sign the call: the `source_profile`, resolved, or the environment's keys. */
+  source: Profile | EnvironmentCredentialSource;
+  /** The session name shown in CloudTrail and in the assumed-role ARN. */
+  roleSessionName: string;
+  /** True when no session name was configured and `roleSessionName` is oidc2aws's default. */
+  roleSessionNameIsDefault?: boolean;
+  /** The region, when one is configured. */
+  region?: string;
+  /** The session duration asked for: 900–3600 when the source is a role (AWS's limit for role chaining). */
+  durationSeconds?: number;
+  /** The `external_id` the role's trust policy may require. */
+  externalId?: string;
+  /** An inline session policy (JSON). */
+  policy?: string;
+  /** Managed session policy ARNs (at most 10). */
+  policyArns?: string[];
+  /** The STS endpoint URL. */
+  stsEndpoint: string;
+  /** The region the call is signed for (SigV4 scope): the region, or `us-east-1` at the global endpoint. */
+  signingRegion: string;
+}
+
+/**
+ * What {@linkcode resolveProfile} returns: a web identity profile (it has `token`) or a chained
+ * profile (it has `source`); `"source" in profile` tells them apart.
+ */
+export type Profile = WebIdentityProfile | ChainedProfile;
 
 /** Settings given directly (CLI flags, code): they win over env vars and the profile. */
 export interface ProfileOverrides {
@@ -87,7 +132,9 @@ const TOKEN_KEYS = [
 ] as const;
 
 /**
- * Resolves the profile to use into a {@linkcode WebIdentityProfile}, validating every value.
+ * Resolves the profile to use into a {@linkcode WebIdentityProfile}, or a {@linkcode ChainedProfile}
+ * when it has `source_profile` or `credential_source` (its source resolved too, to any depth),
+ * validating every value. No network call is made.
  *
  * The profile is `options.profile`, else `AWS_DEFAULT_PROFILE`, else `AWS_PROFILE`, else `default`.
  * Env vars (`AWS_ROLE_ARN`, `AWS_WEB_IDENTITY_TOKEN_SERVER`, `AWS_WEB_IDENTITY_TOKEN_FILE`,
@@ -101,15 +148,39 @@ const TOKEN_KEYS = [
  *   env: { AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/deploy", AWS_WEB_IDENTITY_TOKEN_SERVER: "GitHub", GITHUB_RUN_ID: "42", GITHUB_RUN_ATTEMPT: "1" },
  *   readFile: () => Promise.resolve(undefined),
  * });
+ * console.log("token" in profile ? profile.token.type : "chained"); // "server"
  * console.log(profile.roleSessionName); // "GitHubActions-42-1"
  * console.log(profile.stsEndpoint); // "https://sts.amazonaws.com"
  * ```
  */
-export async function resolveProfile(options: ResolveProfileOptions = {}): Promise<WebIdentityProfile> {
+export async function resolveProfile(options: ResolveProfileOptions = {}): Promise<Profile> {
   const { env, readFile, now } = await hostDefaults(options, ["env", "readFile", "now"]);
   const config = options.config ?? await loadConfig({ env, readFile });
   const sources = settingSources(options, env, config);
-  const token = tokenSource(sources, config, options.defaultTokenServer);
+  return resolveSources(sources, { config, now, defaultTokenServer: options.defaultTokenServer }, []);
+}
+
+/** What resolving a profile (and the profiles of its chain) needs besides its own settings. */
+interface Resolution {
+  config: LoadedConfig;
+  now: () => number;
+  defaultTokenServer: string | undefined;
+}
+
+/** A profile with `source_profile` or `credential_source` is chained; any other is a web identity profile. */
+function resolveSources(sources: SettingSources, resolution: Resolution, chain: readonly string[]): Profile {
+  const sourceProfile = settings.fromProfile(sources, "source_profile");
+  const credentialSource = settings.fromProfile(sources, "credential_source");
+  if (sourceProfile || credentialSource) {
+    return resolveChained(sources, resolution, chain, sourceProfile, credentialSource);
+  }
+  return resolveWebIdentity(sources, resolution);
+}
+
+function resolveWebIdentity(sources: SettingSources, resolution: Resolution): WebIdentityProfile {
+  const { config, now } = resolution;
+  const env = sources.env;
+  const token = tokenSource(sources, config, resolution.defaultTokenServer);
   const result: WebIdentityProfile = {
     name: sources.name,
     roleArn: settings.roleArn(role(sources, token.origin), env),
@@ -117,6 +188,13 @@ export async function resolveProfile(options: ResolveProfileOptions = {}): Promi
     roleSessionName: "",
     stsEndpoint: "",
   };
+  return Object.assign(result, roleSettings(sources, config, now));
+}
+
+/** The settings every role profile has: session name, duration, policies, region, endpoint. */
+function roleSettings(sources: SettingSources, config: LoadedConfig, now: () => number): RoleSettings {
+  const env = sources.env;
+  const result: RoleSettings = { roleSessionName: "", stsEndpoint: "" };
   const session = lookup(sources, "role_session_name");
   if (session && session.value.trim() !== "") result.roleSessionName = settings.sessionName(session, env);
   else {
@@ -135,6 +213,178 @@ export async function resolveProfile(options: ResolveProfileOptions = {}): Promi
   if (regionName) result.region = regionName;
   result.stsEndpoint = stsEndpoint(sources, config, result.region);
   return result;
+}
+
+/** The fields of {@linkcode roleSettings}. */
+type RoleSettings = Pick<
+  WebIdentityProfile,
+  | "roleSessionName"
+  | "roleSessionNameIsDefault"
+  | "durationSeconds"
+  | "policy"
+  | "policyArns"
+  | "region"
+  | "stsEndpoint"
+>;
+
+/** AWS's limit on a session assumed with another role's credentials (role chaining). */
+const CHAINED_MAX_SECONDS = 3600;
+
+/**
+ * A chained profile: `role_arn` assumed with `sts:AssumeRole`, signed with the credentials of
+ * `source_profile` (resolved the same way, to any depth) or of the environment
+ * (`credential_source = Environment`). Its own keys only: `AWS_ROLE_ARN` and the token env vars do
+ * not apply to it (botocore's assume-role provider reads the profile alone); region and endpoint
+ * env vars and overrides do.
+ */
+function resolveChained(
+  sources: SettingSources,
+  resolution: Resolution,
+  chain: readonly string[],
+  sourceProfile: Found | undefined,
+  credentialSource: Found | undefined,
+): ChainedProfile {
+  const { config, now } = resolution;
+  const env = sources.env;
+  const own: SettingSources = { ...sources, explicit: true };
+  const origin = (sourceProfile ?? credentialSource)!.origin;
+  if (sourceProfile && credentialSource) {
+    throw ConfigError.invalid(
+      sourceProfile.origin,
+      `and ${
+        describeOrigin(credentialSource.origin)
+      } are both set: a role's credentials come from one of them, keep one`,
+    );
+  }
+  const mfa = settings.fromProfile(sources, "mfa_serial");
+  if (mfa) {
+    throw ConfigError.invalid(
+      mfa.origin,
+      "asks for an MFA code, which no one can type in a CI job: remove mfa_serial (and any MFA condition in the " +
+        "role's trust policy)",
+    );
+  }
+  const tokenKey = TOKEN_KEYS.map((key) =>
+    sources.overrides[SETTINGS[key].override!] !== undefined
+      ? settings.fromOverride(sources, SETTINGS[key].override!)
+      : settings.fromProfile(sources, key)
+  ).find((found) => found?.value);
+  if (tokenKey) {
+    throw ConfigError.invalid(
+      tokenKey.origin,
+      `and ${describeOrigin(origin)} are both set, so where the credentials come from is ambiguous: a chained ` +
+        "profile takes them from its source; keep only one of them",
+    );
+  }
+  const roleFound = lookup(own, "role_arn");
+  if (!roleFound || roleFound.value.trim() === "") {
+    throw new ConfigError(
+      "ERR_CONFIG_INVALID",
+      `${describeOrigin(origin)} is set but profile "${sources.name}" has no role_arn: set role_arn to the role to ` +
+        "assume with the source's credentials (arn:aws:iam::123456789012:role/NAME)",
+      { file: origin.file, profile: sources.name, key: "role_arn" },
+    );
+  }
+  const visiting = [...chain, sources.name];
+  let source: ChainedProfile["source"];
+  if (sourceProfile) {
+    source = sourceOf(sourceProfile, sources, resolution, visiting);
+  } else {
+    const value = credentialSource!.value.trim();
+    if (value === "Ec2InstanceMetadata" || value === "EcsContainer") {
+      throw ConfigError.invalid(
+        credentialSource!.origin,
+        `is ${value}: oidc2aws gets credentials from a CI job's OIDC token, not from instance or container ` +
+          "metadata: use source_profile = a web identity profile, or credential_source = Environment",
+      );
+    }
+    if (value !== "Environment") {
+      throw ConfigError.invalid(
+        credentialSource!.origin,
+        `is ${quote(env, value)}: use Environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or source_profile`,
+      );
+    }
+    source = { credentialSource: "Environment" };
+  }
+  const result: ChainedProfile = {
+    name: sources.name,
+    roleArn: settings.roleArn(roleFound, env),
+    source,
+    ...roleSettings(own, config, now),
+    signingRegion: "",
+  };
+  const duration = lookup(own, "duration_seconds");
+  if (sourceProfile && result.durationSeconds !== undefined && result.durationSeconds > CHAINED_MAX_SECONDS) {
+    throw ConfigError.invalid(
+      duration!.origin,
+      `is ${result.durationSeconds}, but AWS limits a session assumed with another role's credentials (role ` +
+        `chaining) to one hour: use at most ${CHAINED_MAX_SECONDS}`,
+    );
+  }
+  const externalId = settings.fromProfile(sources, "external_id");
+  if (externalId) result.externalId = settings.externalId(externalId, env);
+  result.signingRegion = signingRegion(result.stsEndpoint, result.region);
+  return result;
+}
+
+/** The profile `source_profile` names, resolved; a cycle, a missing profile or one without credentials is an error. */
+function sourceOf(
+  found: Found,
+  sources: SettingSources,
+  resolution: Resolution,
+  visiting: readonly string[],
+): Profile {
+  const name = found.value.trim();
+  const { config } = resolution;
+  if (visiting.includes(name)) {
+    const cycle = [...visiting.slice(visiting.indexOf(name)), name].join(" -> ");
+    throw ConfigError.invalid(
+      found.origin,
+      `makes a cycle of profiles (${cycle}): a chain must end at a web identity profile or at ` +
+        "credential_source = Environment",
+    );
+  }
+  const section = own(config.profiles, name);
+  if (!section) {
+    const names = Object.keys(config.profiles);
+    throw ConfigError.invalid(
+      found.origin,
+      `names profile "${name}", which is not in ${describeFiles(config)}` +
+        (names.length ? ` (profiles there: ${names.slice(0, 20).join(", ")}${names.length > 20 ? ", ..." : ""})` : ""),
+    );
+  }
+  const next: SettingSources = {
+    name,
+    explicit: true,
+    section,
+    files: own(config.origins, name),
+    env: sources.env,
+    overrides: {},
+    labels: {},
+  };
+  try {
+    return resolveSources(next, resolution, visiting);
+  } catch (err) {
+    if (!(err instanceof ConfigError) || err.code !== "ERR_NOT_WEB_IDENTITY") throw err;
+    throw ConfigError.invalid(
+      found.origin,
+      `names profile "${name}", which has no credentials to sign with: give it a web identity token source ` +
+        "(web_identity_token_server = GitHub, with role_arn), or source_profile, or credential_source = Environment",
+    );
+  }
+}
+
+/** The region SigV4 signs for: us-east-1 at the global endpoint or with no region, else the region. */
+function signingRegion(endpoint: string, region: string | undefined): string {
+  const host = new URL(endpoint).hostname;
+  return host === "sts.amazonaws.com" || region === undefined || region === "aws-global" ? "us-east-1" : region;
+}
+
+/** The profile at the start of a chain: the profile itself unless it is chained. @internal */
+export function rootOf(profile: Profile): WebIdentityProfile | EnvironmentCredentialSource {
+  let current: Profile | EnvironmentCredentialSource = profile;
+  while ("source" in current) current = current.source;
+  return current;
 }
 
 /** The profile to use (named, or from the environment) and everything its settings are looked up in. */

@@ -5,15 +5,15 @@
  */
 import { assumeRole, type AssumeRoleOptions } from "./assume.ts";
 import type { Credentials } from "./credentials.ts";
-import { resolveProfile, type ResolveProfileOptions, type WebIdentityProfile } from "./profile.ts";
+import { type Profile, resolveProfile, type ResolveProfileOptions } from "./profile.ts";
 
 /** A credential provider, as the AWS SDK v3 calls it. */
 export type CredentialProvider = (props?: { forceRefresh?: boolean }) => Promise<Credentials>;
 
 /** Options of {@linkcode fromWebIdentity}. */
 export interface FromWebIdentityOptions extends ResolveProfileOptions, AssumeRoleOptions {
-  /** An already resolved profile (skips {@linkcode resolveProfile}). */
-  resolved?: WebIdentityProfile;
+  /** An already resolved profile, web identity or chained (skips {@linkcode resolveProfile}). */
+  resolved?: Profile;
   /** Refresh when fewer than this many milliseconds remain. Default 5 minutes, as the AWS SDKs. */
   refreshBeforeMs?: number;
   /**
@@ -26,7 +26,8 @@ export interface FromWebIdentityOptions extends ResolveProfileOptions, AssumeRol
 /**
  * A provider of credentials for one profile, usable as `credentials:` of any AWS SDK v3 client.
  * It resolves the profile once, shares one call among concurrent callers, and caches the
- * credentials until fewer than 5 minutes remain; `forceRefresh` bypasses the cache.
+ * credentials until fewer than 5 minutes remain; `forceRefresh` bypasses the cache. A chained profile
+ * (`source_profile`) is refreshed whole: a new token, then each role of the chain again.
  *
  * @example
  * ```ts ignore
@@ -40,7 +41,7 @@ export function fromWebIdentity(options: FromWebIdentityOptions = {}): Credentia
   const refreshBefore = options.refreshBeforeMs ?? 5 * 60_000;
   const mandatory = options.mandatoryRefreshMs ?? 60_000;
   const now = options.now ?? Date.now;
-  let profile: Promise<WebIdentityProfile> | undefined = options.resolved && Promise.resolve(options.resolved);
+  let profile: Promise<Profile> | undefined = options.resolved && Promise.resolve(options.resolved);
   let cached: Credentials | undefined;
   let inFlight: Promise<Credentials> | undefined;
 

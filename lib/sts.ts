@@ -143,13 +143,25 @@ export function stsRequestBody(request: AssumeRoleWithWebIdentityRequest): strin
   return form.toString();
 }
 
+/** What {@linkcode parseStsAnswer} needs to know of the call. @internal */
+export interface StsAnswerContext {
+  /** The action called: its answer is `<ACTION>Response` holding `<ACTION>Result`. Default `AssumeRoleWithWebIdentity`. */
+  action?: "AssumeRoleWithWebIdentity" | "AssumeRole";
+  roleArn?: string;
+  /** The caller of a signed call (an assumed-role ARN), named in its errors. */
+  callerArn?: string;
+  secrets?: string[];
+  now?: number;
+}
+
 /** Turns STS's answer into a result, an {@linkcode StsError}, or an `ERR_STS_RESPONSE` error. @internal */
 export function parseStsAnswer(
   answer: Answer,
   endpoint: string,
-  context: { roleArn?: string; secrets?: string[]; now?: number } = {},
+  context: StsAnswerContext = {},
 ): AssumeRoleWithWebIdentityResult {
   const { status } = answer;
+  const action = context.action ?? "AssumeRoleWithWebIdentity";
   const secrets = context.secrets ?? [];
   const contentType = shownContentType(answer.contentType, secrets);
   const bad = (problem: string, retryable = retryableStatus(status)) =>
@@ -190,10 +202,15 @@ export function parseStsAnswer(
     return name ? `<${name}>` : "an element whose name is not shown";
   };
   if (status < 200 || status >= 300) throw bad(`with ${element()} instead of an error document`);
-  if (root.name !== "AssumeRoleWithWebIdentityResponse") {
-    throw bad(`with ${element()} instead of <AssumeRoleWithWebIdentityResponse>: check the STS endpoint`, false);
+  if (root.name !== `${action}Response`) {
+    throw bad(`with ${element()} instead of <${action}Response>: check the STS endpoint`, false);
   }
-  const result = resultOf(root, (problem) => bad(problem, false), requestIdOf(answer.headers, undefined, secrets));
+  const result = resultOf(
+    childElement(root, `${action}Result`),
+    root,
+    (problem) => bad(problem, false),
+    requestIdOf(answer.headers, undefined, secrets),
+  );
   if (context.now !== undefined && result.expiration.getTime() <= context.now) {
     throw bad(
       `with credentials that expired at ${result.expiration.toISOString()}, before they arrived: check the STS ` +
@@ -222,7 +239,7 @@ function stsError(
   answer: Answer,
   root: XmlElement,
   error: XmlElement,
-  context: { roleArn?: string; secrets?: string[]; now?: number },
+  context: StsAnswerContext,
 ): StsError {
   const secrets = context.secrets ?? [];
   // Server-chosen words are shown only when they are plain words without a secret (a server may echo the token).
@@ -237,16 +254,17 @@ function stsError(
     retryable,
     retryAfterMs: retryable ? retryAfterMs(answer.headers.get("retry-after"), context.now ?? Date.now()) : undefined,
     roleArn: context.roleArn,
+    callerArn: context.callerArn,
   });
 }
 
 /** The result of a success document; `bad` builds the error for a missing or unreadable field. */
 function resultOf(
+  result: XmlElement | undefined,
   root: XmlElement,
   bad: (problem: string) => StsResponseError,
   headerRequestId: string | undefined,
 ): AssumeRoleWithWebIdentityResult {
-  const result = childElement(root, "AssumeRoleWithWebIdentityResult");
   const credentials = childElement(result, "Credentials");
   const user = childElement(result, "AssumedRoleUser");
   const need = (parent: XmlElement | undefined, path: string, name: string): string => {

@@ -19,6 +19,12 @@ const emulator = await startEmulator({
     "arn:aws:iam::123456789012:role/oidc2aws-demo": { sub: "repo:octo-org/octo-repo:*" },
     "arn:aws:iam::210987654321:role/oidc2aws-audit": { sub: "repo:octo-org/*" },
     "arn:aws:iam::123456789012:role/oidc2aws-prod": { sub: "repo:octo-org/octo-repo:environment:prod" },
+    // Hub and spoke: the hub trusts the token; the release role trusts only the hub's sessions.
+    "arn:aws:iam::111111111111:role/oidc2aws-hub": { sub: "repo:octo-org/*" },
+    "arn:aws:iam::222222222222:role/oidc2aws-release": {
+      sub: [],
+      trustedCallers: ["arn:aws:sts::111111111111:assumed-role/oidc2aws-hub/*"],
+    },
   },
 });
 
@@ -60,7 +66,8 @@ try {
     `Everything runs on this machine: a stand-in for GitHub's token server and for AWS STS listens on ${emulator.url}\n` +
       "(it signs tokens, checks their signature and audience, and each role's trust policy on sub). No AWS account, no network.\n" +
       `This process plays a GitHub Actions job with "permissions: id-token: write" (ACTIONS_ID_TOKEN_REQUEST_URL and _TOKEN\n` +
-      `are set) and AWS_CONFIG_FILE=examples/aws_config, whose profiles deploy, audit and prod are three roles.`,
+      `are set) and AWS_CONFIG_FILE=examples/aws_config, whose profiles deploy, audit and prod are three roles,\n` +
+      "and release a role in another account reached through the hub role (role chaining).",
   );
 
   await step("1. Two roles at once: whoami shows what each token said and which role it became", [
@@ -108,6 +115,11 @@ try {
     "--profile",
     "prod",
   ], 1);
+
+  await step(
+    "5. Role chaining: release (source_profile = hub) is assumed with the hub role's credentials, a SigV4-signed sts:AssumeRole",
+    ["whoami", "--profile", "release"],
+  );
 
   console.log(
     `\n${bold("Done.")} The emulator answered ${emulator.count("token")} token requests and ${

@@ -7,6 +7,8 @@
 import type { CommandContext } from "../main.ts";
 import { credentialProcessJson } from "../output.ts";
 import { tokenBinding } from "../../lib/token.ts";
+import { rootOf } from "../../lib/profile.ts";
+import { envValue } from "../../lib/_path.ts";
 
 /** Runs `credential-process`. */
 export async function run(context: CommandContext): Promise<number> {
@@ -33,7 +35,11 @@ async function openCache(context: CommandContext, profile: Awaited<ReturnType<Co
   const { cacheDirectory, cacheKey, readCache, writeCache } = await import("../cache.ts");
   const directory = cacheDirectory(runtime.env, runtime.platform);
   if (!directory) return undefined;
-  const binding = await tokenBinding(profile.token, runtime.env, context.readFile);
+  // What binds the credentials to this job: the root's token source, or the environment's keys.
+  const root = rootOf(profile);
+  const binding = "token" in root
+    ? await tokenBinding(root.token, runtime.env, context.readFile)
+    : ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"].map((name) => envValue(runtime.env, name));
   if (binding === undefined) {
     log("cache: not used with a token command (nothing binds its token to this job)");
     return undefined;

@@ -53,7 +53,23 @@ function summary(credentials: Credentials): Record<string, unknown> {
     expiration: credentials.expiration.toISOString(),
     tokenSource: credentials.tokenSource ?? null,
     token: credentials.claims ?? null,
+    ...(credentials.chain ? { chain: chainOf(credentials) } : {}),
   };
+}
+
+/** A chained profile's hops, first to last, the final role included: role, assumed ARN, expiry. */
+function chainOf(credentials: Credentials): Array<Record<string, unknown>> {
+  const root = credentials.credentialSource ? [{ credentialSource: credentials.credentialSource }] : [];
+  return [...root, ...(credentials.chain ?? []), credentials].map((hop) =>
+    "roleArn" in hop
+      ? {
+        profile: hop.profile ?? null,
+        roleArn: hop.roleArn,
+        assumedRoleArn: hop.assumedRoleArn,
+        expiration: hop.expiration.toISOString(),
+      }
+      : hop
+  );
 }
 
 function describe(credentials: Credentials, now: number): string {
@@ -66,6 +82,7 @@ function describe(credentials: Credentials, now: number): string {
     ["assumed", credentials.assumedRoleArn],
     ["account", credentials.accountId],
     ["expires", `${credentials.expiration.toISOString()} (in ${minutes} min)`],
+    ...hops(credentials, now),
     ["token", credentials.tokenSource],
     ["token iss", claims.iss],
     ["token aud", Array.isArray(claims.aud) ? claims.aud.join(", ") : claims.aud],
@@ -76,6 +93,24 @@ function describe(credentials: Credentials, now: number): string {
   return rows.map(([label, value]) => `${label.padEnd(10)}${value === undefined ? "(none)" : oneLine(value)}\n`).join(
     "",
   );
+}
+
+/** A chained profile's hops, first to last, the last one included: one row per role (after the environment's keys). */
+function hops(credentials: Credentials, now: number): Array<[string, string | undefined]> {
+  if (!credentials.chain) return [];
+  const rows: Array<[string, string | undefined]> = [];
+  if (credentials.credentialSource) {
+    rows.push(["via", "the keys in AWS_ACCESS_KEY_ID (credential_source = Environment)"]);
+  }
+  [...credentials.chain, credentials].forEach((hop, i) => {
+    const minutes = Math.round((hop.expiration.getTime() - now) / 60000);
+    rows.push([
+      `hop ${i + 1}`,
+      `${hop.profile === undefined ? "" : `profile ${hop.profile}: `}${hop.roleArn} as ${hop.assumedRoleArn}, ` +
+      `expires ${hop.expiration.toISOString()} (in ${minutes} min)`,
+    ]);
+  });
+  return rows;
 }
 
 /** An error's code and message, scrubbed of the job's secrets. */

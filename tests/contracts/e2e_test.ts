@@ -19,6 +19,7 @@ import {
 } from "../../mod.ts";
 import { DEFAULT_SUBJECT, type Emulator, startEmulator } from "../../emulator/mod.ts";
 import { testdata } from "../_helpers.ts";
+import { webIdentity } from "../_profile.ts";
 
 const ACCOUNT = "515709759869";
 // The roles of the seed's config file (tests/testdata/seed_aws_config), plus one that trusts another repo.
@@ -214,7 +215,7 @@ describe("end to end: profiles → token server → STS over HTTP, default fetch
 
   it("a wrong audience: InvalidIdentityToken, retried twice with a fresh token, aud shown", async () => {
     emulator.reset();
-    const profile = await resolveProfile({ profile: "wrong-aud", env, readFile });
+    const profile = webIdentity(await resolveProfile({ profile: "wrong-aud", env, readFile }));
     assert.equal(profile.token.type === "server" && profile.token.audience, "wrong-aud");
     await assert.rejects(assumeRole(profile, { env, retry: RETRY }), (err: unknown) => {
       assert.ok(err instanceof StsError, String(err));
@@ -248,7 +249,7 @@ describe("end to end: profiles → token server → STS over HTTP, default fetch
         AWS_SHARED_CREDENTIALS_FILE: "",
         OIDC2AWS_E2E_DIR: dir,
       };
-      const profile = await resolveProfile({ profile: "from-file", env: fileEnv });
+      const profile = webIdentity(await resolveProfile({ profile: "from-file", env: fileEnv }));
       assert.deepEqual(profile.token, { type: "file", path: join(dir, "token") });
       const first = await assumeRole(profile, { env: fileEnv, retry: RETRY });
       assertIssued(first, ROLE2, "FromFile");

@@ -20,6 +20,7 @@ import {
 } from "../../mod.ts";
 import { DEFAULT_SUBJECT, type Emulator, startEmulator } from "../../emulator/mod.ts";
 import { startLoopback } from "../_helpers.ts";
+import { webIdentity } from "../_profile.ts";
 
 const ROLE = "arn:aws:iam::123456789012:role/deploy";
 /** Small steps so backoff costs milliseconds; the tests count requests, not time. */
@@ -217,9 +218,11 @@ describe("faults at STS (assumeRole, default fetch)", () => {
   before(async () => {
     emulator = await startEmulator({ roles: { [ROLE]: { sub: "repo:octo-org/octo-repo:*" } } });
     // The env-var form of configuration: no config file at all.
-    profile = await resolveProfile({
-      env: { ...emulator.env, AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_SERVER: "GitHub", AWS_CONFIG_FILE: "" },
-    });
+    profile = webIdentity(
+      await resolveProfile({
+        env: { ...emulator.env, AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_SERVER: "GitHub", AWS_CONFIG_FILE: "" },
+      }),
+    );
     assert.equal(profile.stsEndpoint, `${emulator.url}/`);
   });
   after(() => emulator.stop());

@@ -24,6 +24,7 @@ import {
 } from "../../mod.ts";
 import { parseXml, type XmlElement } from "../../lib/xml.ts";
 import { fakeJwt, instantClock, parseGithubEnv, scriptedFetch, stsErrorXml } from "../_helpers.ts";
+import { webIdentity } from "../_profile.ts";
 import { type CliArgs, COMMANDS, ENV_FORMATS, parseCliArgs } from "../../cli/args.ts";
 import { githubEnvOutput } from "../../cli/output.ts";
 
@@ -1072,7 +1073,7 @@ function arrange(c: Case) {
       now: () => Date.UTC(2026, 10, 26),
       profile,
       overrides,
-    });
+    }).then(webIdentity);
   return { run, prefix };
 }
 
@@ -1371,7 +1372,7 @@ describe("property: resolveProfile validates every value and names its source", 
             env,
             profile: "p",
             readFile: (path) => Promise.resolve({ [CONFIG]: text }[path]),
-          });
+          }).then(webIdentity);
         } catch (err) {
           assertInvalid(err, prefix);
           let parsed: URL | undefined;

@@ -21,6 +21,7 @@ import {
 } from "../../mod.ts";
 import { type Emulator, startEmulator } from "../../emulator/mod.ts";
 import { fakeJwt, scriptedFetch } from "../_helpers.ts";
+import { webIdentity } from "../_profile.ts";
 import { cliCommand, type CliRun, runCli, RUNTIME } from "../_cli.ts";
 
 /** The names of Object.prototype's properties a user might type. */
@@ -86,7 +87,7 @@ describe("library: a variable name from the user is looked up as the env's own v
           [{}, { AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_ENV: name }],
         ] as const
       ) {
-        const profile = await resolveProfile({ ...options, env, readFile: noFiles });
+        const profile = webIdentity(await resolveProfile({ ...options, env, readFile: noFiles }));
         assert.deepEqual(profile.token, { type: "env", name });
         await assert.rejects(
           getToken(profile.token, { env }),
@@ -103,10 +104,12 @@ describe("library: a variable name from the user is looked up as the env's own v
       const env = { ACTIONS_ID_TOKEN_REQUEST_URL: TOKEN_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: BEARER };
       for (const value of [`ACTIONS_ID_TOKEN_REQUEST_URL,${name}`, `${name},ACTIONS_ID_TOKEN_REQUEST_TOKEN`]) {
         const scripted = scriptedFetch({ "/token": [{ body: JSON.stringify({ value: TOKEN }) }] });
-        const profile = await resolveProfile({
-          env: { AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_SERVER: value, ...env },
-          readFile: noFiles,
-        });
+        const profile = webIdentity(
+          await resolveProfile({
+            env: { AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_SERVER: value, ...env },
+            readFile: noFiles,
+          }),
+        );
         await assert.rejects(
           getToken(profile.token, { env, fetch: scripted.fetch }),
           isError("ERR_TOKEN_UNAVAILABLE", new RegExp(`${escape(name)} named by the token server setting is not set`)),
@@ -120,10 +123,12 @@ describe("library: a variable name from the user is looked up as the env's own v
       const env = { ACTIONS_ID_TOKEN_REQUEST_URL: TOKEN_URL, ACTIONS_ID_TOKEN_REQUEST_TOKEN: BEARER };
       for (const value of [`${name},${name}`, `${name},${name},aud`, `TerraformCloud,${name}`, `GitLab,${name}`]) {
         const scripted = scriptedFetch({ "/token": [{ body: JSON.stringify({ value: TOKEN }) }] });
-        const profile = await resolveProfile({
-          env: { AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_SERVER: value, ...env },
-          readFile: noFiles,
-        });
+        const profile = webIdentity(
+          await resolveProfile({
+            env: { AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_SERVER: value, ...env },
+            readFile: noFiles,
+          }),
+        );
         await assert.rejects(
           getToken(profile.token, { env, fetch: scripted.fetch }),
           isError("ERR_TOKEN_UNAVAILABLE"),
@@ -141,20 +146,24 @@ describe("library: a variable name from the user is looked up as the env's own v
         readFile,
       });
       assert.deepEqual(reads.sort(), [`$${name}/config`, `\${${name}}/credentials`].sort());
-      const profile = await resolveProfile({
-        env: { AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_FILE: `$${name}/token`, AWS_CONFIG_FILE: "" },
-        readFile: noFiles,
-      });
+      const profile = webIdentity(
+        await resolveProfile({
+          env: { AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_FILE: `$${name}/token`, AWS_CONFIG_FILE: "" },
+          readFile: noFiles,
+        }),
+      );
       assert.deepEqual(profile.token, { type: "file", path: `$${name}/token` });
       // ... and a variable that has that name is expanded.
-      const set = await resolveProfile({
-        env: envWith(
-          { AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_FILE: `$${name}/token`, AWS_CONFIG_FILE: "" },
-          name,
-          "/run",
-        ),
-        readFile: noFiles,
-      });
+      const set = webIdentity(
+        await resolveProfile({
+          env: envWith(
+            { AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_FILE: `$${name}/token`, AWS_CONFIG_FILE: "" },
+            name,
+            "/run",
+          ),
+          readFile: noFiles,
+        }),
+      );
       assert.deepEqual(set.token, { type: "file", path: "/run/token" });
     });
 
@@ -178,7 +187,7 @@ describe("library: a variable name from the user is looked up as the env's own v
         );
       }
       files["/cfg/config"] += `[profile ${name}]\nrole_arn = ${ROLE}\nweb_identity_token_env = ${name}\n`;
-      const profile = await resolveProfile({ profile: name, env, readFile });
+      const profile = webIdentity(await resolveProfile({ profile: name, env, readFile }));
       assert.equal(profile.name, name);
       assert.deepEqual(profile.token, { type: "env", name });
     });

@@ -26,6 +26,7 @@ import {
   type WebIdentityProfile,
 } from "../../mod.ts";
 import { instantClock, type Reply, scriptedFetch, type SeenRequest } from "../_helpers.ts";
+import { webIdentity } from "../_profile.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The planted secrets
@@ -962,7 +963,8 @@ describe("secrets: configuration mistakes", () => {
     const readers = { "a missing file": () => Promise.resolve(undefined), "the real file system": realReadFile };
     for (const [label, readFile] of Object.entries(readers)) {
       const env = { HOME: "/home/runner", AWS_CONFIG_FILE: "", AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_FILE: TOKEN };
-      const run = () => resolveProfile({ env, readFile, now: () => NOW }).then((p) => getToken(p.token, { readFile }));
+      const run = () =>
+        resolveProfile({ env, readFile, now: () => NOW }).then((p) => getToken(webIdentity(p).token, { readFile }));
       await paths.fails(`resolveProfile + getToken, ${label}`, run, "ERR_TOKEN_UNAVAILABLE");
       const clock = instantClock(NOW);
       const provider = fromWebIdentity({ env, readFile, now: clock.now, sleep: clock.sleep, random: clock.random });

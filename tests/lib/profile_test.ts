@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { ConfigError, resolveProfile, type ResolveProfileOptions } from "../../mod.ts";
+import { webIdentity } from "../_profile.ts";
 
 const SEED = readFileSync(new URL("../testdata/seed_aws_config", import.meta.url), "utf8");
 const ROLE1 = "arn:aws:iam::515709759869:role/github-oidc-test-Role1-Z8L6FUWE1CVR";
@@ -21,7 +22,7 @@ function resolve(env: Record<string, string>, files: Record<string, string> = {}
     readFile: (path) => Promise.resolve(files[path]),
     now: () => NOW,
     ...options,
-  });
+  }).then(webIdentity);
 }
 
 async function rejects(promise: Promise<unknown>, code: string, pattern: RegExp, fields: Record<string, unknown> = {}) {
@@ -294,7 +295,7 @@ describe("resolveProfile: validation before any network call", () => {
 
   it("reports a profile without a token source as not a web identity profile, listing the keys looked for", async () => {
     await rejects(
-      resolve({}, config("role_arn = arn:aws:iam::123456789012:role/x\nsource_profile = other"), { profile: "p" }),
+      resolve({}, config("role_arn = arn:aws:iam::123456789012:role/x\nregion = eu-west-1"), { profile: "p" }),
       "ERR_NOT_WEB_IDENTITY",
       /^Profile "p" has no web identity token source: looked for web_identity_token_server, web_identity_token_file, web_identity_token_env, web_identity_token_process in \/home\/runner\/\.aws\/config/,
       { profile: "p" },
@@ -414,7 +415,7 @@ describe("resolveProfile: the new keys", () => {
       env: { HOME: "/h", ...env },
       readFile: (p) => Promise.resolve(p === "/h/.aws/config" ? config : undefined),
       ...options,
-    });
+    }).then(webIdentity);
   const role = "role_arn = arn:aws:iam::123456789012:role/ci";
 
   it("reads web_identity_token_env and web_identity_token_process (and their env vars)", async () => {

@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { detectTokenSource, getToken, Oidc2AwsError, PermissionError, resolveProfile } from "../../../mod.ts";
 import { type Emulator, startEmulator } from "../../../emulator/mod.ts";
 import { fakeJwt } from "../../_helpers.ts";
+import { webIdentity } from "../../_profile.ts";
 import { runCli, RUNTIME } from "../../_cli.ts";
 
 const TOKEN = fakeJwt({ sub: "repo:octo-org/octo-repo:ref:refs/heads/main", aud: "sts.amazonaws.com" });
@@ -49,7 +50,7 @@ describe("token file paths: a path is read, whatever it looks like", () => {
     it(`AWS_WEB_IDENTITY_TOKEN_FILE=${path}: resolved, detected by auto, read`, async () => {
       const fs = fileSystem(path);
       const env = { AWS_ROLE_ARN: ROLE, AWS_WEB_IDENTITY_TOKEN_FILE: path, AWS_CONFIG_FILE: "" };
-      const profile = await resolveProfile({ env, readFile: fs.readFile });
+      const profile = webIdentity(await resolveProfile({ env, readFile: fs.readFile }));
       assert.deepEqual(profile.token, { type: "file", path });
       assert.deepEqual(await detectTokenSource(env), { type: "file", path });
       assert.equal(await getToken(profile.token, { env, readFile: fs.readFile }), TOKEN);
