@@ -198,9 +198,13 @@ async function* chunks(body: NonNullable<FetchResponse["body"]>): AsyncGenerator
   }
 }
 
+/**
+ * Frees an answer's connection without reading it: `cancel()` where the body has one (a web stream;
+ * the Node adapter's body), else the `return()` of an iterator, which is all an async iterable offers.
+ */
 async function cancel(body: FetchResponse["body"]): Promise<void> {
   try {
-    if (body && "cancel" in body) await body.cancel();
+    if (body && "cancel" in body && typeof body.cancel === "function") await body.cancel();
     else if (body) await body[Symbol.asyncIterator]().return?.();
   } catch {
     // The body is being discarded; a failure to cancel it changes nothing.

@@ -37,6 +37,7 @@ interface NodeIncoming extends AsyncIterable<Uint8Array> {
   on(event: "data", listener: (chunk: string) => void): void;
   on(event: "end" | "close", listener: () => void): void;
   on(event: "error", listener: (err: Error) => void): void;
+  destroy(): void;
 }
 interface NodeHttp {
   request(url: URL, options: object, callback: (res: NodeIncoming) => void): {
@@ -153,7 +154,13 @@ async function request(url: string, init: FetchInit, limit?: TimeLimit): Promise
             return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
           },
         },
-        body: response,
+        body: {
+          [Symbol.asyncIterator]: () => response[Symbol.asyncIterator](),
+          // Giving up on the answer (too large, a bad one) must free its socket, or it holds the
+          // process open: the core cancels a body through cancel() (see cancel in ../_http.ts); a
+          // fresh iterator's return() would not do, since Node's never started and destroys nothing.
+          cancel: () => Promise.resolve(response.destroy()),
+        },
         text: () => readText(response),
       });
     });
