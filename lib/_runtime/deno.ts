@@ -6,12 +6,21 @@
  */
 import { isPermissionDenied, PermissionError } from "../errors.ts";
 import type { Env } from "../host.ts";
-import { globalFetch, type Runtime, runtimeFs } from "./mod.ts";
+import { fileKind, globalFetch, refusal, type Runtime, runtimeFs } from "./mod.ts";
 
 // Minimal shapes of the Deno APIs used here (the core is type-checked with no runtime types).
 interface DenoApi {
   env: { get(name: string): string | undefined; toObject(): Record<string, string> };
   readTextFileSync(path: string): string;
+  statSync(path: string): {
+    size: number;
+    isFile: boolean;
+    isDirectory: boolean;
+    isFifo: boolean | null;
+    isCharDevice: boolean | null;
+    isBlockDevice: boolean | null;
+    isSocket: boolean | null;
+  };
   errors: { NotFound: ErrorConstructor };
   args: string[];
   build: { os: string };
@@ -28,10 +37,25 @@ export function denoRuntime(): Runtime {
   const deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
   const encoder = new TextEncoder();
   // Synchronous: a small file reads in half the time of the first Deno.readTextFile. Still async, so
-  // that a failure is a rejected promise, as ReadFile promises.
+  // that a failure is a rejected promise, as ReadFile promises. A stat first: only a regular file of
+  // at most MAX_FILE_BYTES is read (Deno cannot open non-blocking, and a FIFO's open would wait for
+  // a writer). The file could change in between; what this guards against is a hang, not a race.
   // deno-lint-ignore require-await
   const readFile = async (path: string): Promise<string | undefined> => {
     try {
+      const stat = deno.statSync(path);
+      const refused = refusal(
+        fileKind({
+          file: stat.isFile,
+          directory: stat.isDirectory,
+          fifo: stat.isFifo,
+          characterDevice: stat.isCharDevice,
+          blockDevice: stat.isBlockDevice,
+          socket: stat.isSocket,
+        }),
+        stat.size,
+      );
+      if (refused) throw refused;
       return deno.readTextFileSync(path);
     } catch (err) {
       // A missing file, or a path through a file (NotADirectory), as node:fs and Bun read them.
