@@ -71,9 +71,12 @@ interface Scenario {
   pooled?: true;
 }
 
+/** Bun's default test timeout (5 s) is shorter than the kill-timer of a bounded run. */
+const BOUND = { timeout: 30_000 };
+
 describe(`giving up on a response releases the connection (${RUNTIME})`, () => {
   for (const [name, scenario] of Object.entries(GIVE_UPS).filter(([, s]) => !s.pooled)) {
-    it(`library: a token server that ${name}`, async () => {
+    it(`library: a token server that ${name}`, BOUND, async () => {
       const server = await startRawServer((socket) => scenario.serve(socket));
       try {
         const controller = new AbortController();
@@ -117,7 +120,7 @@ describe(`CLI on ${RUNTIME}: exits once it has given up on a response`, () => {
   // The paths the CLI gives up on at once (a timeout takes 10 s, a network error is retried).
   const immediate = Object.entries(GIVE_UPS).filter(([, s]) => !s.timeoutMs && !s.abortMs && s.code !== "ERR_NETWORK");
   for (const [name, scenario] of immediate) {
-    it(`whoami, a token server that ${name}`, async () => {
+    it(`whoami, a token server that ${name}`, BOUND, async () => {
       const server = await startRawServer((socket) => scenario.serve(socket));
       try {
         const run = await cli(["whoami", "--role-arn", "arn:aws:iam::123456789012:role/r"], {
@@ -141,7 +144,7 @@ describe(`CLI on ${RUNTIME}: exits once it has given up on a response`, () => {
       ["streams more than 1 MiB (chunked) and stalls", "Transfer-Encoding: chunked\r\n\r\n"],
     ]
   ) {
-    it(`credential-process, STS ${name}`, async () => {
+    it(`credential-process, STS ${name}`, BOUND, async () => {
       const server = await startRawServer((socket) => {
         socket.write(`HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n${head}`);
         if (head.includes("chunked")) {
