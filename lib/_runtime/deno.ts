@@ -6,7 +6,7 @@
  */
 import { isPermissionDenied, PermissionError } from "../errors.ts";
 import type { Env } from "../host.ts";
-import { fileKind, globalFetch, refusal, type Runtime, runtimeFs } from "./mod.ts";
+import { fileKind, globalFetch, refusal, type Runtime, runtimeFs, type SpawnResult } from "./mod.ts";
 
 // Minimal shapes of the Deno APIs used here (the core is type-checked with no runtime types).
 interface DenoApi {
@@ -30,6 +30,19 @@ interface DenoApi {
   stderr: { writeSync(data: Uint8Array): number };
   addSignalListener(signal: string, handler: () => void): void;
   removeSignalListener(signal: string, handler: () => void): void;
+  Command: new (command: string, options: {
+    args: string[];
+    env: Record<string, string>;
+    clearEnv: boolean;
+    stdin: "inherit";
+    stdout: "inherit";
+    stderr: "inherit";
+  }) => {
+    spawn(): {
+      kill(signal: string): void;
+      status: Promise<{ code: number; signal: string | null }>;
+    };
+  };
 }
 
 /** The adapter for Deno. */
@@ -91,12 +104,52 @@ export function denoRuntime(): Runtime {
       }
     },
     fs: runtimeFs(readFile),
-    spawn: async (command, args, env) =>
-      (await import("./run_command.ts")).spawnInherit(command, args, env, {
-        add: (signal, handler) => deno.addSignalListener(signal, handler),
-        remove: (signal, handler) => deno.removeSignalListener(signal, handler),
-      }),
+    spawn: (command, args, env) => denoSpawn(deno, command, args, env),
   };
+}
+
+/**
+ * `exec`'s command through Deno.Command: node:child_process in Deno reports a command that exited
+ * on its own after a forwarded signal as killed by that signal (and loads the Node layer).
+ */
+async function denoSpawn(
+  deno: DenoApi,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<SpawnResult> {
+  const { forwardSignals } = await import("./run_command.ts");
+  let child: ReturnType<InstanceType<DenoApi["Command"]>["spawn"]>;
+  try {
+    child = new deno.Command(command, {
+      args,
+      env,
+      clearEnv: true,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+  } catch (err) {
+    // Deno's own refusal (no --allow-run) is NotCapable; PermissionDenied with an errno code is the
+    // system's (EACCES: not executable), left to the caller as any failure to start.
+    if ((err as Error)?.name === "NotCapable" || (isPermissionDenied(err) && !(err as { code?: string }).code)) {
+      throw new PermissionError(
+        `Deno denied running ${JSON.stringify(command)}: run with --allow-run (or --allow-run=${command})`,
+      );
+    }
+    throw err;
+  }
+  const stop = forwardSignals({
+    add: (signal, handler) => deno.addSignalListener(signal, handler),
+    remove: (signal, handler) => deno.removeSignalListener(signal, handler),
+  }, (signal) => child.kill(signal));
+  try {
+    // Deno's code is already the shell's: 128 + N when signal N ended the command.
+    const { code, signal } = await child.status;
+    return { code: signal ? null : code, signal, status: code };
+  } finally {
+    stop();
+  }
 }
 
 /** `Deno.env` as a record; a variable Deno may not read is ERR_PERMISSION naming the flag. */

@@ -26,15 +26,55 @@ export interface Runtime {
   /** This process's user id; `undefined` where unknown (Windows, or Deno without --allow-sys=uid). */
   uid(): number | undefined;
   fs: RuntimeFs;
-  /** Runs a command with inherited stdio, forwarding SIGINT/SIGTERM/SIGHUP; resolves its exit. */
+  /**
+   * Runs a command with inherited stdio (and exactly `env`), passing on every signal of
+   * {@linkcode FORWARDED_SIGNALS} until it ends; resolves how it ended. Rejects, with the errno
+   * `code` (ENOENT, EACCES), when it cannot start.
+   */
   spawn(command: string, args: string[], env: Record<string, string>): Promise<SpawnResult>;
 }
 
 /** How a command run by {@linkcode Runtime.spawn} ended. @internal */
 export interface SpawnResult {
+  /** Its exit code, or `null` when a signal ended it. */
   code: number | null;
+  /** The signal that ended it (`SIGTERM`), or `null`. */
   signal: string | null;
+  /** What a shell reports: the exit code, or 128 + the signal's number on this platform. */
+  status: number;
 }
+
+/**
+ * The signals `exec` passes on to its command, so that whoever signals oidc2aws signals the command
+ * (and oidc2aws, which catches them, never ends before it): every signal whose default would end a
+ * process and that a process may catch, and SIGWINCH. Left out: SIGKILL and SIGSTOP (no process can
+ * catch them), SIGSEGV, SIGBUS, SIGFPE and SIGILL (faults of our own; Deno refuses to catch them),
+ * SIGTRAP (debuggers), SIGCHLD (the command's own news), and job control (SIGTSTP, SIGTTIN, SIGTTOU,
+ * SIGCONT), which the terminal sends to the whole process group. A name this platform lacks is
+ * skipped (SIGPWR on macOS, SIGINFO on Linux; SIGPOLL is SIGIO's other name, so it is not listed).
+ * @internal
+ */
+export const FORWARDED_SIGNALS: readonly string[] = [
+  "SIGHUP",
+  "SIGINT",
+  "SIGQUIT",
+  "SIGTERM",
+  "SIGUSR1",
+  "SIGUSR2",
+  "SIGPIPE",
+  "SIGALRM",
+  "SIGABRT",
+  "SIGXCPU",
+  "SIGXFSZ",
+  "SIGVTALRM",
+  "SIGPROF",
+  "SIGIO",
+  "SIGPWR",
+  "SIGSYS",
+  "SIGSTKFLT",
+  "SIGINFO",
+  "SIGWINCH",
+];
 
 /** File operations of the CLI (the credential cache, `$GITHUB_ENV`). @internal */
 export interface RuntimeFs {
