@@ -37,10 +37,16 @@ export function displayUrl(url: string | URL): string {
   }
 }
 
-/** Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost). @internal */
+/**
+ * Whether a URL's host is this machine: a literal loopback address (127.0.0.0/8, ::1, or IPv4-mapped
+ * ::ffff:127.x.y.z) or the name `localhost` itself. Not `*.localhost`: such a name goes to the
+ * system resolver, which may ask DNS. (URL parsing has already normalized `127.1` and `[0::1]`.)
+ * @internal
+ */
 export function isLoopback(url: URL): boolean {
   const host = url.hostname.toLowerCase();
-  return host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(host);
+  return host === "localhost" || host === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(host) ||
+    /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host);
 }
 
 /**
