@@ -49,7 +49,7 @@ const UNREADABLE: Array<[string, () => string, RegExp, boolean]> = [
   ["/dev/zero (a character device that never ends)", () => "/dev/zero", /not a regular file/, posix],
   ["/dev/urandom", () => "/dev/urandom", /not a regular file/, posix],
   ["a FIFO with no writer", () => join(dir, "fifo"), /not a regular file/, posix],
-  ["a directory", () => join(dir, "a-directory"), /directory/, true],
+  ["a directory", () => join(dir, "a-directory"), /it is a directory, not a regular file/, true],
   ["a regular file over 1 MiB", () => join(dir, "big-config"), /larger than 1 MiB/, true],
 ];
 
