@@ -111,9 +111,9 @@ export async function readCache(key: string, options: CacheOptions): Promise<Cac
       return undefined;
     }
     const text = await options.fs.readFile(path);
-    const entry = text === undefined ? undefined : parseEntry(text);
+    const entry = text === undefined ? undefined : parseEntry(text, options.now());
     if (!entry) {
-      note("cache: the entry is unreadable; ignored");
+      note("cache: the entry is unreadable or not a valid credential_process document; ignored");
       return undefined;
     }
     if (Date.parse(entry.Expiration) - options.now() <= (options.minimumLifetimeMs ?? 5 * 60_000)) {
@@ -148,16 +148,35 @@ export async function writeCache(key: string, entry: CachedCredentials, options:
   }
 }
 
-function parseEntry(text: string): CachedCredentials | undefined {
+/** The longest session STS grants (DurationSeconds up to 43200), plus a few minutes of clock skew. */
+const MAX_SESSION_MS = 12 * 3600_000 + 5 * 60_000;
+/** An Expiration as we write it (and as STS gives it): ISO 8601, UTC. */
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?Z$/;
+/** Printable ASCII, no spaces: keys and tokens are base64-ish; nothing that could break a line. */
+const TOKEN_TEXT = /^[\x21-\x7e]+$/;
+
+/**
+ * A cache entry, checked field by field and rebuilt with only the credential_process fields, in
+ * the order a fresh answer prints them; `undefined` if anything is off (then a miss). An entry is
+ * data another process could have written: nothing in it is printed that we did not check.
+ */
+function parseEntry(text: string, now: number): CachedCredentials | undefined {
+  let value: Record<string, unknown>;
   try {
-    const value = JSON.parse(text) as Record<string, unknown>;
-    const strings = ["AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"].every((k) =>
-      typeof value[k] === "string" && value[k] !== ""
-    );
-    if (value.Version !== 1 || !strings || Number.isNaN(Date.parse(value.Expiration as string))) return undefined;
-    if (value.AccountId !== undefined && typeof value.AccountId !== "string") return undefined;
-    return value as unknown as CachedCredentials;
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  if (typeof value !== "object" || value === null || value.Version !== 1) return undefined;
+  const { AccessKeyId, SecretAccessKey, SessionToken, Expiration, AccountId } = value;
+  const token = (field: unknown): field is string =>
+    typeof field === "string" && field.length <= 16 * 1024 && TOKEN_TEXT.test(field);
+  if (!token(AccessKeyId) || !token(SecretAccessKey) || !token(SessionToken)) return undefined;
+  if (typeof Expiration !== "string" || !ISO_UTC.test(Expiration)) return undefined;
+  const expires = Date.parse(Expiration);
+  if (Number.isNaN(expires) || expires - now > MAX_SESSION_MS) return undefined;
+  if (AccountId !== undefined && !(typeof AccountId === "string" && /^\d{12}$/.test(AccountId))) return undefined;
+  const entry: CachedCredentials = { Version: 1, AccessKeyId, SecretAccessKey, SessionToken, Expiration };
+  if (AccountId !== undefined) entry.AccountId = AccountId;
+  return entry;
 }

@@ -37,10 +37,16 @@ export function displayUrl(url: string | URL): string {
   }
 }
 
-/** Whether a URL's host is this machine (127.0.0.0/8, ::1, localhost). @internal */
+/**
+ * Whether a URL's host is this machine: a literal loopback address (127.0.0.0/8, ::1, or IPv4-mapped
+ * ::ffff:127.x.y.z) or the name `localhost` itself. Not `*.localhost`: such a name goes to the
+ * system resolver, which may ask DNS. (URL parsing has already normalized `127.1` and `[0::1]`.)
+ * @internal
+ */
 export function isLoopback(url: URL): boolean {
   const host = url.hostname.toLowerCase();
-  return host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(host);
+  return host === "localhost" || host === "[::1]" || /^127(?:\.\d{1,3}){3}$/.test(host) ||
+    /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(host);
 }
 
 /**
@@ -198,9 +204,13 @@ async function* chunks(body: NonNullable<FetchResponse["body"]>): AsyncGenerator
   }
 }
 
+/**
+ * Frees an answer's connection without reading it: `cancel()` where the body has one (a web stream;
+ * the Node adapter's body), else the `return()` of an iterator, which is all an async iterable offers.
+ */
 async function cancel(body: FetchResponse["body"]): Promise<void> {
   try {
-    if (body && "cancel" in body) await body.cancel();
+    if (body && "cancel" in body && typeof body.cancel === "function") await body.cancel();
     else if (body) await body[Symbol.asyncIterator]().return?.();
   } catch {
     // The body is being discarded; a failure to cancel it changes nothing.

@@ -30,7 +30,7 @@ export type TokenErrorCode = "ERR_TOKEN_UNAVAILABLE" | "ERR_TOKEN_HTTP" | "ERR_T
 /** The codes of {@linkcode HttpError}. */
 export type HttpErrorCode = "ERR_NETWORK" | "ERR_TIMEOUT";
 /** The codes of {@linkcode CliError}. */
-export type CliErrorCode = "ERR_USAGE" | "ERR_EXEC";
+export type CliErrorCode = "ERR_USAGE" | "ERR_EXEC" | "ERR_WRITE";
 
 /** Options shared by every oidc2aws error. */
 export interface ErrorOptions {

@@ -28,6 +28,11 @@ export interface FetchInit {
 export interface FetchResponse {
   status: number;
   headers: { get(name: string): string | null };
+  /**
+   * The body. To give up on it (too large, or an answer not wanted), oidc2aws calls its `cancel()`
+   * when it has one (a web stream has), else the `return()` of a new iterator: an async-iterable
+   * body must then free its connection there, or carry a `cancel()` that does.
+   */
   body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array> | null;
   /** The whole body as text; used when the length is announced (and within the cap). */
   text?(): Promise<string>;

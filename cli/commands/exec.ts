@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { CliError, Oidc2AwsError } from "../../lib/errors.ts";
-import type { CommandContext } from "../main.ts";
+import { Oidc2AwsError } from "../../lib/errors.ts";
+import { type CommandContext, scrub } from "../main.ts";
 import { credentialVariables } from "../output.ts";
 
 /** Variables that would make an SDK inside `exec` pick other credentials than the ones given. */
@@ -23,10 +23,7 @@ const SHADOWING_VARIABLES = [
   "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 ];
 
-/** Exit codes 128+N for a command killed by signal N. */
-const SIGNAL_NUMBERS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
-
-/** Runs `exec`. */
+/** Runs `exec`: resolves the command's status as a shell gives it (see the README's table). */
 export async function run(context: CommandContext): Promise<number> {
   const { args, runtime } = context;
   const [command, ...rest] = args.exec;
@@ -38,20 +35,21 @@ export async function run(context: CommandContext): Promise<number> {
   }
   for (const [name, value] of credentialVariables(credentials, profile.region)) env[name] = value;
   context.log(`exec ${command} as ${credentials.assumedRoleArn}`);
-  let result: { code: number | null; signal: string | null };
   try {
-    result = await runtime.spawn(command, rest, env);
+    return (await runtime.spawn(command, rest, env)).status;
   } catch (err) {
     if (err instanceof Oidc2AwsError) throw err; // ERR_PERMISSION: Deno without --allow-run
-    const code = (err as { code?: string }).code;
-    throw new CliError(
-      "ERR_EXEC",
-      code === "ENOENT"
-        ? `Cannot run ${JSON.stringify(command)}: command not found (check the name and PATH)`
-        : `Cannot run ${JSON.stringify(command)}: ${(err as Error)?.message ?? err}`,
-      { cause: err },
-    );
+    // The shell's codes: 127 for a command not found, 126 for one found but not run. The error line
+    // is printed here, since an error thrown to the CLI would exit 1.
+    const code = (err as { code?: string })?.code;
+    const reason = code === "ENOENT"
+      ? "command not found (check the name and PATH)"
+      : code === "EACCES"
+      ? "permission denied (is it an executable file? chmod +x it)"
+      : ((err as Error)?.message ?? String(err));
+    const message = `Cannot run ${JSON.stringify(command)}: ${reason}`;
+    runtime.write("stderr", `oidc2aws: ERR_EXEC: ${scrub(message, runtime.env)}\n`);
+    context.log(`exec: ${(err as Error)?.name ?? "error"} ${code ?? ""}`);
+    return code === "ENOENT" ? 127 : 126;
   }
-  if (result.code !== null) return result.code;
-  return 128 + (SIGNAL_NUMBERS[result.signal ?? ""] ?? 1);
 }

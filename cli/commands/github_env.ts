@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CliError } from "../../lib/errors.ts";
+import { CliError, isPermissionDenied, Oidc2AwsError } from "../../lib/errors.ts";
 import type { CommandContext } from "../main.ts";
 import { credentialVariables, githubEnvOutput } from "../output.ts";
 
@@ -26,7 +26,16 @@ export async function run(context: CommandContext): Promise<number> {
     randomDelimiter,
   );
   runtime.write("stdout", stdout);
-  await runtime.fs.append(file, envFile);
+  await runtime.fs.append(file, envFile).catch((cause) => {
+    if (cause instanceof Oidc2AwsError || isPermissionDenied(cause)) throw cause;
+    throw new CliError(
+      "ERR_WRITE",
+      `Cannot append the credentials to $GITHUB_ENV (${file}): ${(cause as Error)?.message ?? cause}; ` +
+        "$GITHUB_ENV must name a file this job can write (the Actions runner sets it): do not override it, " +
+        "or use oidc2aws env or exec outside GitHub Actions",
+      { cause },
+    );
+  });
   runtime.write(
     "stderr",
     `oidc2aws: exported credentials for ${credentials.assumedRoleArn} (expires ${credentials.expiration.toISOString()}) to $GITHUB_ENV\n`,

@@ -5,15 +5,28 @@
  *
  * @module
  */
-import { globalFetch, type Runtime } from "./mod.ts";
+import { fileKind, globalFetch, MAX_FILE_BYTES, refusal, type Runtime } from "./mod.ts";
 import { missing, type NodeProcess, processRuntime } from "./node.ts";
 
 interface BunApi {
   mmap(path: string): Uint8Array;
-  file(path: string): { text(): Promise<string> };
+  file(path: string): BunFile;
   write(destination: unknown, data: string): Promise<number>;
   stdout: unknown;
   stderr: unknown;
+}
+interface BunFile {
+  /** From a stat, synchronous: Infinity for a FIFO or a device (what would never end), 0 if missing. */
+  size: number;
+  text(): Promise<string>;
+  stat(): Promise<{
+    isFile(): boolean;
+    isDirectory(): boolean;
+    isFIFO(): boolean;
+    isCharacterDevice(): boolean;
+    isBlockDevice(): boolean;
+    isSocket(): boolean;
+  }>;
 }
 
 /** The adapter for Bun. */
@@ -22,15 +35,26 @@ export function bunRuntime(): Runtime {
   const bun = g.Bun;
   const decoder = new TextDecoder();
   const readFile = async (path: string): Promise<string | undefined> => {
+    // Only a regular file of at most MAX_FILE_BYTES is read. Bun.file's size is a stat that opens
+    // nothing (a FIFO's open would wait for a writer); for a FIFO or a device it is Infinity, and
+    // only then does a (slower) stat tell which. mmap fails on a directory (EISDIR).
+    const file = bun.file(path);
+    const size = file.size;
+    if (size === Infinity) throw refusal(await kindOf(file), size);
+    const tooLarge = refusal(undefined, size);
+    if (tooLarge) throw tooLarge;
     try {
-      // A synchronous read of a small file. mmap refuses an empty file (EINVAL) and anything that is
-      // not a regular file: Bun.file reads those, or throws the error that says why it cannot.
+      // A synchronous read of a small file. mmap refuses an empty file (EINVAL) and what is not a
+      // regular file: Bun.file reads an empty one (or one of /proc, whose size says 0), or throws why not.
       return decoder.decode(bun.mmap(path));
     } catch (err) {
       if (missing(err)) return undefined;
+      if ((err as { code?: string }).code === "EISDIR") throw refusal("a directory", 0);
     }
     try {
-      return await bun.file(path).text();
+      const text = await file.text();
+      if (text.length > MAX_FILE_BYTES) throw refusal(undefined, text.length);
+      return text;
     } catch (err) {
       if (missing(err)) return undefined;
       throw err;
@@ -44,4 +68,21 @@ export function bunRuntime(): Runtime {
     // In order, through one promise chain.
     write: (stream, text) => void (chain = chain.then(() => bun.write(bun[stream], text))),
   };
+}
+
+/** What a path that is not a regular file is (see fileKind); "a special file" if even stat fails. */
+async function kindOf(file: BunFile): Promise<string> {
+  try {
+    const stat = await file.stat();
+    return fileKind({
+      file: false,
+      directory: stat.isDirectory(),
+      fifo: stat.isFIFO(),
+      characterDevice: stat.isCharacterDevice(),
+      blockDevice: stat.isBlockDevice(),
+      socket: stat.isSocket(),
+    })!;
+  } catch {
+    return "a special file";
+  }
 }

@@ -6,12 +6,21 @@
  */
 import { isPermissionDenied, PermissionError } from "../errors.ts";
 import type { Env } from "../host.ts";
-import { globalFetch, type Runtime, runtimeFs } from "./mod.ts";
+import { fileKind, globalFetch, refusal, type Runtime, runtimeFs, type SpawnResult } from "./mod.ts";
 
 // Minimal shapes of the Deno APIs used here (the core is type-checked with no runtime types).
 interface DenoApi {
   env: { get(name: string): string | undefined; toObject(): Record<string, string> };
   readTextFileSync(path: string): string;
+  statSync(path: string): {
+    size: number;
+    isFile: boolean;
+    isDirectory: boolean;
+    isFifo: boolean | null;
+    isCharDevice: boolean | null;
+    isBlockDevice: boolean | null;
+    isSocket: boolean | null;
+  };
   errors: { NotFound: ErrorConstructor };
   args: string[];
   build: { os: string };
@@ -21,6 +30,19 @@ interface DenoApi {
   stderr: { writeSync(data: Uint8Array): number };
   addSignalListener(signal: string, handler: () => void): void;
   removeSignalListener(signal: string, handler: () => void): void;
+  Command: new (command: string, options: {
+    args: string[];
+    env: Record<string, string>;
+    clearEnv: boolean;
+    stdin: "inherit";
+    stdout: "inherit";
+    stderr: "inherit";
+  }) => {
+    spawn(): {
+      kill(signal: string): void;
+      status: Promise<{ code: number; signal: string | null }>;
+    };
+  };
 }
 
 /** The adapter for Deno. */
@@ -28,10 +50,25 @@ export function denoRuntime(): Runtime {
   const deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
   const encoder = new TextEncoder();
   // Synchronous: a small file reads in half the time of the first Deno.readTextFile. Still async, so
-  // that a failure is a rejected promise, as ReadFile promises.
+  // that a failure is a rejected promise, as ReadFile promises. A stat first: only a regular file of
+  // at most MAX_FILE_BYTES is read (Deno cannot open non-blocking, and a FIFO's open would wait for
+  // a writer). The file could change in between; what this guards against is a hang, not a race.
   // deno-lint-ignore require-await
   const readFile = async (path: string): Promise<string | undefined> => {
     try {
+      const stat = deno.statSync(path);
+      const refused = refusal(
+        fileKind({
+          file: stat.isFile,
+          directory: stat.isDirectory,
+          fifo: stat.isFifo,
+          characterDevice: stat.isCharDevice,
+          blockDevice: stat.isBlockDevice,
+          socket: stat.isSocket,
+        }),
+        stat.size,
+      );
+      if (refused) throw refused;
       return deno.readTextFileSync(path);
     } catch (err) {
       // A missing file, or a path through a file (NotADirectory), as node:fs and Bun read them.
@@ -67,12 +104,52 @@ export function denoRuntime(): Runtime {
       }
     },
     fs: runtimeFs(readFile),
-    spawn: async (command, args, env) =>
-      (await import("./run_command.ts")).spawnInherit(command, args, env, {
-        add: (signal, handler) => deno.addSignalListener(signal, handler),
-        remove: (signal, handler) => deno.removeSignalListener(signal, handler),
-      }),
+    spawn: (command, args, env) => denoSpawn(deno, command, args, env),
   };
+}
+
+/**
+ * `exec`'s command through Deno.Command: node:child_process in Deno reports a command that exited
+ * on its own after a forwarded signal as killed by that signal (and loads the Node layer).
+ */
+async function denoSpawn(
+  deno: DenoApi,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<SpawnResult> {
+  const { forwardSignals } = await import("./run_command.ts");
+  let child: ReturnType<InstanceType<DenoApi["Command"]>["spawn"]>;
+  try {
+    child = new deno.Command(command, {
+      args,
+      env,
+      clearEnv: true,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+  } catch (err) {
+    // Deno's own refusal (no --allow-run) is NotCapable; PermissionDenied with an errno code is the
+    // system's (EACCES: not executable), left to the caller as any failure to start.
+    if ((err as Error)?.name === "NotCapable" || (isPermissionDenied(err) && !(err as { code?: string }).code)) {
+      throw new PermissionError(
+        `Deno denied running ${JSON.stringify(command)}: run with --allow-run (or --allow-run=${command})`,
+      );
+    }
+    throw err;
+  }
+  const stop = forwardSignals({
+    add: (signal, handler) => deno.addSignalListener(signal, handler),
+    remove: (signal, handler) => deno.removeSignalListener(signal, handler),
+  }, (signal) => child.kill(signal));
+  try {
+    // Deno's code is already the shell's: 128 + N when signal N ended the command.
+    const { code, signal } = await child.status;
+    return { code: signal ? null : code, signal, status: code };
+  } finally {
+    stop();
+  }
 }
 
 /** `Deno.env` as a record; a variable Deno may not read is ERR_PERMISSION naming the flag. */

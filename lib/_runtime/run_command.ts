@@ -7,7 +7,7 @@
  */
 import { isPermissionDenied, PermissionError } from "../errors.ts";
 import type { RunCommand } from "../host.ts";
-import type { SpawnResult } from "./mod.ts";
+import { FORWARDED_SIGNALS, type SpawnResult } from "./mod.ts";
 
 interface NodeReadable {
   on(event: "data", listener: (chunk: Uint8Array) => void): void;
@@ -156,9 +156,10 @@ export interface SignalApi {
   remove(signal: string, handler: () => void): void;
 }
 
-const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"];
-
-/** Runs a command with inherited stdio, forwarding SIGINT, SIGTERM and SIGHUP to it; resolves its exit. */
+/**
+ * Runs a command with inherited stdio, passing on every signal of FORWARDED_SIGNALS to it until it
+ * exits (so that oidc2aws never ends before it); resolves its exit, with the shell's status.
+ */
 export async function spawnInherit(
   command: string,
   args: string[],
@@ -166,6 +167,8 @@ export async function spawnInherit(
   signals: SignalApi,
 ): Promise<SpawnResult> {
   const { spawn } = await childProcess();
+  // @ts-ignore: lib/ is type-checked without runtime types (the runtime has this module)
+  const { constants } = await (import("node:os") as Promise<{ constants: { signals: Record<string, number> } }>);
   const denied = (err: unknown) => deniedRun(err, JSON.stringify(command), `--allow-run=${command}`) ?? err;
   let child: NodeChild;
   try {
@@ -173,26 +176,48 @@ export async function spawnInherit(
   } catch (err) {
     throw denied(err);
   }
-  const forwarders = FORWARDED_SIGNALS.map((signal) => () => void child.kill(signal));
-  const listen = (on: boolean) =>
-    FORWARDED_SIGNALS.forEach((signal, i) => {
-      try {
-        signals[on ? "add" : "remove"](signal, forwarders[i]);
-      } catch {
-        // A signal this platform does not have (SIGHUP on Windows) is simply not forwarded.
-      }
-    });
-  listen(true);
+  const stop = forwardSignals(signals, (signal) => void child.kill(signal), constants.signals);
   return new Promise((resolve, reject) => {
     child.on("error", (err) => {
-      listen(false);
+      stop();
       reject(denied(err));
     });
     child.on("exit", (code, signal) => {
-      listen(false);
-      resolve({ code, signal });
+      stop();
+      resolve({ code, signal, status: code ?? 128 + (constants.signals[signal ?? ""] ?? 0) });
     });
   });
+}
+
+/**
+ * Listens to every signal of FORWARDED_SIGNALS this platform has (per `known`, when given) and
+ * passes each on with `send`; returns what stops listening. @internal
+ */
+export function forwardSignals(
+  signals: SignalApi,
+  send: (signal: string) => void,
+  known?: Record<string, number>,
+): () => void {
+  const listening: Array<[string, () => void]> = [];
+  for (const signal of FORWARDED_SIGNALS) {
+    if (known && known[signal] === undefined) continue;
+    const handler = () => {
+      try {
+        send(signal);
+      } catch {
+        // The command has just exited: nothing left to signal.
+      }
+    };
+    try {
+      signals.add(signal, handler);
+      listening.push([signal, handler]);
+    } catch {
+      // A signal this platform has but may not be caught here (Windows lacks most).
+    }
+  }
+  return () => {
+    for (const [signal, handler] of listening) signals.remove(signal, handler);
+  };
 }
 
 /** Deno's refusal to run a command (no --allow-run) as ERR_PERMISSION naming the flag; else undefined. */

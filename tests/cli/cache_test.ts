@@ -70,6 +70,43 @@ describe(`CLI on ${RUNTIME}: credential-process's cache`, () => {
     assert.equal(fresh.stsCalls, 0, "a good entry is used again");
   });
 
+  it("a hit prints only the fields of a credential_process document, and an invalid one is a miss", async () => {
+    const cacheEnv = { ...env, OIDC2AWS_CACHE_DIR: join(dir, "cache-fields") };
+    const first = await runCli(["credential-process", "--profile", "audit"], { env: cacheEnv });
+    assert.equal(first.code, 0, first.stderr);
+    const [name] = await readdir(cacheEnv.OIDC2AWS_CACHE_DIR);
+    const file = join(cacheEnv.OIDC2AWS_CACHE_DIR, name);
+    const entry = JSON.parse(await readFile(file, "utf8"));
+    const served = async (value: unknown) => {
+      await writeFile(file, JSON.stringify(value));
+      await chmod(file, 0o600);
+      const before = emulator.count("sts");
+      const run = await runCli(["credential-process", "--profile", "audit"], { env: cacheEnv });
+      assert.equal(run.code, 0, run.stderr);
+      return { hit: emulator.count("sts") === before, printed: JSON.parse(run.stdout) };
+    };
+    // Extra keys are not printed: the hit prints what a miss prints, byte for byte.
+    const extra = await served({ ...entry, Injected: "x", credential_process: "sh -c evil", Version: 1 });
+    assert.equal(extra.hit, true);
+    assert.deepEqual(Object.keys(extra.printed), Object.keys(JSON.parse(first.stdout)));
+    // Invalid values: a miss each, and what is printed is the fresh answer's.
+    const invalid: Array<[string, Record<string, unknown>]> = [
+      ["a bare year as Expiration", { Expiration: "9999" }],
+      ["an Expiration that is not ISO 8601 UTC", { Expiration: "Fri, 31 Dec 2100 00:00:00 GMT" }],
+      ["an Expiration past any STS session (12 h)", { Expiration: "9999-12-31T23:59:59Z" }],
+      ["an AccountId that is not 12 digits", { AccountId: "12345" }],
+      ["a number as AccessKeyId", { AccessKeyId: 12 }],
+      ["an AccessKeyId with a line break", { AccessKeyId: "ASIA\nX" }],
+      ["an empty SessionToken", { SessionToken: "" }],
+    ];
+    for (const [what, change] of invalid) {
+      const result = await served({ ...entry, ...change });
+      assert.equal(result.hit, false, `${what}: a miss`);
+      assert.notEqual(result.printed.Expiration, "9999", what);
+      assert.ok(Date.parse(result.printed.Expiration) - Date.now() < 13 * 3600_000, what);
+    }
+  });
+
   it("treats an entry written by another user as a miss", {
     skip: process.getuid?.() !== 0 && "needs root to give a file away",
   }, async () => {

@@ -40,7 +40,63 @@ describe("the runtime adapter's readFile", () => {
 
   it("rejects for a directory: it exists, and is not a file to read", async () => {
     await mkdir(join(dir, "sub"));
-    await assert.rejects(runtime.readFile(join(dir, "sub")));
+    await assert.rejects(runtime.readFile(join(dir, "sub")), /^Error: it is a directory, not a regular file$/);
+  });
+
+  it("reads a file of exactly 1 MiB, and refuses one a byte larger, saying the cap", async () => {
+    const text = "x".repeat(1024 * 1024 - 2) + "é"; // multi-byte at the very end
+    await writeFile(join(dir, "at-cap"), text);
+    assert.equal(await runtime.readFile(join(dir, "at-cap")), text);
+    await writeFile(join(dir, "over-cap"), text + "y");
+    await assert.rejects(runtime.readFile(join(dir, "over-cap")), /larger than 1 MiB \(1048576 bytes\)/);
+  });
+
+  it("refuses a character device, naming it", async (t) => {
+    if (process.platform === "win32") return t.skip("POSIX only");
+    // /dev/null, not /dev/zero: a reader that regressed would return "" here, not hang this process
+    // (tests/contracts/bounded_files_test.ts runs /dev/zero and FIFOs in a subprocess with a kill-timer).
+    await assert.rejects(runtime.readFile("/dev/null"), /^Error: it is a character device, not a regular file$/);
+  });
+
+  it("reads a /proc file, a regular file whose size says 0", async (t) => {
+    if (process.platform !== "linux") return t.skip("Linux only");
+    // Bun.file reads as many bytes as the size says: 0 (a known limit, left as it was).
+    if (runtime.name === "bun") return t.skip("Bun reads a /proc file as empty");
+    assert.match((await runtime.readFile("/proc/self/status")) ?? "", /^Name:/);
+  });
+});
+
+describe("the runtime adapter's file writes", () => {
+  let dir: string;
+  let runtime: Runtime;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "oidc2aws-runtime-fs-"));
+    runtime = await createRuntime();
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it("mkdir creates the missing levels, and accepts one that exists", async () => {
+    await runtime.fs.mkdir(join(dir, "a", "b", "c"), 0o700);
+    await runtime.fs.mkdir(join(dir, "a", "b", "c"), 0o700);
+    assert.equal((await runtime.fs.lstat(join(dir, "a", "b", "c")))?.isDirectory, true);
+  });
+
+  it("mkdir under a regular file fails", async () => {
+    await writeFile(join(dir, "plain"), "x");
+    await assert.rejects(runtime.fs.mkdir(join(dir, "plain", "sub"), 0o700), { code: "ENOTDIR" });
+    // Where mkdir says ENOENT under a parent that exists (/proc/1/x), Node's recursive mkdir loops
+    // forever: that case runs in a subprocess with a kill-timer (RUNNER_TEMP=/proc/1 in
+    // tests/contracts/bounded_files_test.ts), not here, where a regression would hang the suite.
+  });
+
+  it("append adds to a file, creating it; a directory or a missing directory fails saying why", async () => {
+    await runtime.fs.append(join(dir, "env"), "A=1\n");
+    await runtime.fs.append(join(dir, "env"), "B=2\n");
+    assert.equal(await runtime.readFile(join(dir, "env")), "A=1\nB=2\n");
+    await mkdir(join(dir, "d"));
+    await assert.rejects(runtime.fs.append(join(dir, "d"), "x"), /^Error: it is a directory$/);
+    await assert.rejects(runtime.fs.append(join(dir, "none", "env"), "x"), /^Error: its directory does not exist$/);
   });
 });
 

@@ -36,7 +36,7 @@ describe(`CLI on ${RUNTIME}: exec`, () => {
 
   it("exec reports a missing command clearly", async () => {
     const run = await runCli(["exec", "--profile", "deploy", "--", "no-such-command-oidc2aws"], { env });
-    assert.equal(run.code, 1);
+    assert.equal(run.code, 127, "the shell's code for a command not found");
     assert.match(run.stderr, /^oidc2aws: ERR_EXEC: Cannot run "no-such-command-oidc2aws": command not found/);
   });
 });
