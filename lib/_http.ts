@@ -1,5 +1,5 @@
 import { HttpError, isPermissionDenied, Oidc2AwsError, PermissionError } from "./errors.ts";
-import { redact } from "./_redact.ts";
+import { oneLine, redact, shownContentType } from "./_redact.ts";
 import { type Fetch, type FetchInit, type FetchResponse, TIMED, type TimedFetch } from "./host.ts";
 
 /** An answer read in full (up to a size cap). @internal */
@@ -124,7 +124,7 @@ function transportFailure(err: unknown, url: string, options: ExchangeOptions, t
       `${capitalize(options.peer)} at ${where} did not answer within ${options.timeoutMs} ms`,
     );
   }
-  const detail = redact(describeTransportError(err), options.secrets ?? []);
+  const detail = oneLine(redact(describeTransportError(err), options.secrets ?? []));
   // The raw error can carry the request (headers, body): keep only its redacted description and code.
   const cause = Object.assign(new Error(detail), { code: (err as { code?: unknown })?.code });
   return new HttpError("ERR_NETWORK", `Cannot reach ${options.peer} at ${where}: ${detail}`, { cause });
@@ -162,12 +162,13 @@ function tooLarge(
   options: ExchangeOptions,
   url: string,
   status: number,
-  contentType: string,
+  rawContentType: string,
   detail: string,
 ): Oidc2AwsError {
+  const contentType = shownContentType(rawContentType, options.secrets);
   return options.tooLarge(
     `${capitalize(options.peer)} at ${displayUrl(url)} sent an answer larger than ${options.maxBytes} bytes ` +
-      `(HTTP ${status}, ${contentType || "no content type"}, ${detail}); refused without reading it all: check the URL`,
+      `(HTTP ${status}, ${contentType}, ${detail}); refused without reading it all: check the URL`,
     status,
     contentType,
   );

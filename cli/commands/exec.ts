@@ -5,7 +5,8 @@
  * @module
  */
 import { Oidc2AwsError } from "../../lib/errors.ts";
-import { type CommandContext, scrub } from "../main.ts";
+import { oneLine } from "../../lib/_redact.ts";
+import { type CommandContext, lines } from "../main.ts";
 import { credentialVariables } from "../output.ts";
 
 /** Variables that would make an SDK inside `exec` pick other credentials than the ones given. */
@@ -42,14 +43,18 @@ export async function run(context: CommandContext): Promise<number> {
     // The shell's codes: 127 for a command not found, 126 for one found but not run. The error line
     // is printed here, since an error thrown to the CLI would exit 1.
     const code = (err as { code?: string })?.code;
+    // The runtime's own message may quote the arguments and the environment (the credentials among
+    // them): only the error's code is shown.
     const reason = code === "ENOENT"
       ? "command not found (check the name and PATH)"
       : code === "EACCES"
       ? "permission denied (is it an executable file? chmod +x it)"
-      : ((err as Error)?.message ?? String(err));
-    const message = `Cannot run ${JSON.stringify(command)}: ${reason}`;
-    runtime.write("stderr", `oidc2aws: ERR_EXEC: ${scrub(message, runtime.env)}\n`);
-    context.log(`exec: ${(err as Error)?.name ?? "error"} ${code ?? ""}`);
+      : /^ERR_INVALID_ARG/.test(code ?? "") || /\0|null bytes|nul/i.test((err as Error)?.message ?? "")
+      ? "an argument or an environment variable holds a NUL character, which no command can receive"
+      : `it could not be started (${/^[A-Z][A-Z0-9_]{1,40}$/.test(code ?? "") ? code : "run with --debug"})`;
+    const message = `Cannot run ${oneLine(JSON.stringify(command))}: ${reason}`;
+    runtime.write("stderr", lines("oidc2aws: ERR_EXEC: ", message, runtime.env));
+    context.log(`exec: ${oneLine(String((err as Error)?.name ?? "error"))} ${oneLine(String(code ?? ""))}`);
     return code === "ENOENT" ? 127 : 126;
   }
 }

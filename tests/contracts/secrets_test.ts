@@ -1146,6 +1146,11 @@ describe("secrets: servers that echo what they were sent into every field", () =
         headers: JSON_TYPE,
       },
       "the bearer as the content type": { status: 200, body: "{}", headers: { "content-type": PLAIN_BEARER } },
+      "the bearer as the content type of an oversized answer": {
+        status: 200,
+        body: " ".repeat(64 * 1024 + 1),
+        headers: { "content-type": `application/${PLAIN_BEARER}` },
+      },
       "the bearer as a content type parameter": {
         status: 200,
         body: "{}",
@@ -1191,6 +1196,11 @@ describe("secrets: servers that echo what they were sent into every field", () =
         "as the root element of an answer": { status: 200, body: `<${secret}/>`, headers: XML },
         "as the root element of a refusal": { status: 400, body: `<${secret}>x</${secret}>`, headers: XML },
         "as the content type": { status: 200, body: "<Nope/>", headers: { "content-type": `text/${secret}` } },
+        "as the content type of an oversized answer": {
+          status: 200,
+          body: "<".repeat(1024 * 1024 + 1),
+          headers: { "content-type": `text/${secret}` },
+        },
         "as the Location": { status: 307, body: "", headers: { location: `https://evil.test/${secret}` } },
         "as the Expiration": {
           status: 200,
