@@ -163,12 +163,14 @@ export function parseStsAnswer(
   const { status } = answer;
   const action = context.action ?? "AssumeRoleWithWebIdentity";
   const secrets = context.secrets ?? [];
-  const contentType = shownContentType(answer.contentType, secrets);
-  const bad = (problem: string, retryable = retryableStatus(status)) =>
-    new StsResponseError(
+  // Only on a failure: a success is the hot path, and checking words costs regexes.
+  const bad = (problem: string, retryable = retryableStatus(status)) => {
+    const contentType = shownContentType(answer.contentType, secrets);
+    return new StsResponseError(
       redact(`STS at ${displayUrl(endpoint)} answered HTTP ${status} (${contentType}) ${problem}`, secrets),
       { status, contentType, retryable },
     );
+  };
   if (status >= 300 && status < 400) {
     const location = answer.headers.get("location");
     throw bad(
@@ -209,7 +211,8 @@ export function parseStsAnswer(
     childElement(root, `${action}Result`),
     root,
     (problem) => bad(problem, false),
-    requestIdOf(answer.headers, undefined, secrets),
+    // Read only when the document has none: a success is the hot path, and checking a word costs regexes.
+    () => requestIdOf(answer.headers, undefined, secrets),
   );
   if (context.now !== undefined && result.expiration.getTime() <= context.now) {
     throw bad(
@@ -263,7 +266,7 @@ function resultOf(
   result: XmlElement | undefined,
   root: XmlElement,
   bad: (problem: string) => StsResponseError,
-  headerRequestId: string | undefined,
+  headerRequestId: () => string | undefined,
 ): AssumeRoleWithWebIdentityResult {
   const credentials = childElement(result, "Credentials");
   const user = childElement(result, "AssumedRoleUser");
@@ -271,7 +274,7 @@ function resultOf(
     const value = childText(parent, name);
     if (!value) throw bad(`without ${path}/${name}`);
     // Credentials and ARNs are printable ASCII without spaces: nothing else can reach a shell or a CI log.
-    if (!/^[\x21-\x7e]+$/.test(value)) throw bad(`with a ${path}/${name} that holds spaces or control characters`);
+    if (!printable(value)) throw bad(`with a ${path}/${name} that holds spaces or control characters`);
     return value;
   };
   const accessKeyId = need(credentials, "Credentials", "AccessKeyId");
@@ -304,8 +307,17 @@ function resultOf(
   optional("sourceIdentity", childText(result, "SourceIdentity"));
   const packed = childText(result, "PackedPolicySize");
   if (packed && /^\d+$/.test(packed)) output.packedPolicySize = Number(packed);
-  optional("requestId", childText(childElement(root, "ResponseMetadata"), "RequestId") || headerRequestId);
+  optional("requestId", childText(childElement(root, "ResponseMetadata"), "RequestId") || headerRequestId());
   return output;
+}
+
+/** Whether every character is printable ASCII other than a space (a loop: cheaper than a first regex). */
+function printable(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
 }
 
 /** Parses ISO-8601 UTC timestamps as STS writes them (with or without fractional seconds). @internal */
