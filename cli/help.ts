@@ -40,13 +40,15 @@ Flags:
                        trust-policy: json (default), terraform, cloudformation
   --policy FILE        doctor: the trust policy (as IAM shows it, or aws iam get-role's output)
   --claims JSON        doctor: the token's claims, e.g. '{"iss":"https://…","aud":"…","sub":"…"}'
-  --platform NAME      trust-policy: GitHub, GitLab, Buildkite, CircleCI or TerraformCloud
-  --repo NAME          trust-policy: OWNER/REPO (GitLab GROUP/PROJECT, Buildkite ORG/PIPELINE,
-                       CircleCI ORG_ID/PROJECT_ID, HCP Terraform ORG/PROJECT/WORKSPACE)
+  --platform NAME      trust-policy: GitHub, GitLab, Buildkite, CircleCI, Bitbucket, AzureDevOps or TerraformCloud
+  --repo NAME          trust-policy: OWNER/REPO (GitLab GROUP/PROJECT, Buildkite ORG/PIPELINE, CircleCI
+                       ORG_ID/PROJECT_ID, Bitbucket WORKSPACE/REPO_UUID, Azure DevOps ORG/PROJECT/CONNECTION,
+                       HCP Terraform ORG/PROJECT/WORKSPACE)
   --branch B, --environment E, --tag PATTERN, --pull-request, --any-ref
                        trust-policy: the jobs the role admits (one of them)
   --account ID, --audience AUD, --host HOST
                        trust-policy: the provider's account, the audience, a GHES/GHE.com/GitLab/TFE host
+                       (Azure DevOps: the organization id)
   --no-cache           credential-process: do not read or write the credential cache
   --debug              each step's timing on stderr, and error causes (also on when RUNNER_DEBUG=1)
   -h, --help           this text

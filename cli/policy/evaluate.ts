@@ -96,7 +96,20 @@ function isGithubProvider(provider: string): boolean {
 
 /** The claims IAM exposes as `<provider>:<claim>` for this provider. */
 export function exposedClaims(provider: string): string[] {
+  if (provider.toLowerCase() === "accounts.google.com") return ["aud", "oaud", "sub", "email"];
   return ["aud", "sub", ...(isGithubProvider(provider) ? GITHUB_KEYS : [])];
+}
+
+/**
+ * The claim a key reads. Google's are IAM's own: `aud` is the token's `azp` (the client) when it has
+ * one, and `oaud` its `aud`.
+ */
+function claimValue(provider: string, key: string, claims: Claims): unknown {
+  if (provider.toLowerCase() === "accounts.google.com") {
+    if (key === "aud") return claims.azp ?? claims.aud;
+    if (key === "oaud") return claims.aud;
+  }
+  return claims[key];
 }
 
 /** IAM's name for an issuer: no scheme, no trailing slash. */
@@ -293,7 +306,7 @@ function requestValues(
   key: string,
   provider: string | null,
   claims: Claims,
-): { values: string[] | null; absent?: ConditionResult["absent"] } {
+): { values: string[] | null; absent?: ConditionResult["absent"]; listValued?: boolean } {
   const at = key.lastIndexOf(":");
   const prefix = key.slice(0, at);
   const claim = key.slice(at + 1);
@@ -302,11 +315,12 @@ function requestValues(
   }
   const name = exposedClaims(provider).find((c) => c === claim.toLowerCase());
   if (!name) return { values: null, absent: "not-exposed" };
-  const value = claims[name];
+  const value = claimValue(provider, name, claims);
   if (value === undefined || value === null) return { values: null, absent: "missing" };
   const list = Array.isArray(value) ? value : [value];
   return {
     values: list.map((v) => (typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v))),
+    listValued: Array.isArray(value),
   };
 }
 
@@ -316,12 +330,8 @@ function checkCondition(
   claims: Claims,
 ): ConditionResult {
   const op = parseOperator(condition.operator, condition.operator);
-  const { values, absent } = requestValues(condition.key, provider, claims);
-  const claim = values === null
-    ? null
-    : values.length === 1 && !Array.isArray(claims[claimName(condition.key)])
-    ? values[0]
-    : values;
+  const { values, absent, listValued } = requestValues(condition.key, provider, claims);
+  const claim = values === null ? null : values.length === 1 && !listValued ? values[0] : values;
   let matched: boolean;
   if (op.base === "Null") {
     // "true": the key must be absent; "false": present. Several values: any may hold.
@@ -348,9 +358,11 @@ function claimName(key: string): string {
   return key.slice(key.lastIndexOf(":") + 1).toLowerCase();
 }
 
-/** Whether a `Principal` value names the token's provider: `*`, or `arn:…:oidc-provider/<provider>`. */
+/** Whether a `Principal` value names the token's provider: `*`, `arn:…:oidc-provider/<provider>`, or a built-in one. */
 function principalMatches(principal: string, provider: string | null): boolean {
   if (principal === "*") return true;
+  // Providers built into IAM are named as themselves ("Federated": "accounts.google.com").
+  if (provider !== null && principal.toLowerCase() === provider.toLowerCase()) return true;
   const m = /^arn:[^:]+:iam::[^:]*:oidc-provider\/(.+)$/.exec(principal);
   return m !== null && provider !== null && m[1].replace(/\/+$/, "").toLowerCase() === provider.toLowerCase();
 }

@@ -9,6 +9,10 @@
  * - GitLab: https://docs.gitlab.com/ci/secrets/id_token_authentication/ (`project_path:G/P:ref_type:branch:ref:B`)
  * - Buildkite: https://buildkite.com/docs/agent/v3/cli-oidc (`organization:O:pipeline:P:ref:R:commit:C:step:S`)
  * - CircleCI: https://circleci.com/docs/openid-connect-tokens/ (`org/ORG_ID/project/PROJECT_ID/user/USER_ID`)
+ * - Bitbucket: https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/
+ *   (`{REPOSITORY_UUID}:{STEP_UUID}`, `{REPOSITORY_UUID}:{ENVIRONMENT_UUID}:{STEP_UUID}` in a deployment)
+ * - Azure DevOps: https://learn.microsoft.com/en-us/azure/devops/pipelines/release/configure-workload-identity
+ *   (`sc://ORG/PROJECT/SERVICE_CONNECTION`, issuer `https://vstoken.dev.azure.com/ORGANIZATION_ID`)
  * - HCP Terraform: https://developer.hashicorp.com/terraform/cloud-docs/workspaces/dynamic-provider-credentials/workload-identity-tokens
  *   (`organization:O:project:P:workspace:W:run_phase:PHASE`)
  *
@@ -18,19 +22,26 @@ import { CliError } from "../../lib/errors.ts";
 import { WEB_IDENTITY_ACTION } from "./evaluate.ts";
 
 /** The platforms `trust-policy` writes policies for. */
-export const POLICY_PLATFORMS = ["GitHub", "GitLab", "Buildkite", "CircleCI", "TerraformCloud"] as const;
+export const POLICY_PLATFORMS = [
+  "GitHub",
+  "GitLab",
+  "Buildkite",
+  "CircleCI",
+  "Bitbucket",
+  "AzureDevOps",
+  "TerraformCloud",
+] as const;
 /** A platform `trust-policy` writes policies for. */
 export type PolicyPlatform = (typeof POLICY_PLATFORMS)[number];
 
 /** Where each platform documents its OIDC subject, for the platforms refused. */
 const REFUSED: Record<string, string> = {
-  bitbucket: "Bitbucket's subject is a repository and step UUID pair: see " +
-    "https://support.atlassian.com/bitbucket-cloud/docs/integrate-pipelines-with-resource-servers-using-oidc/",
-  azuredevops: "Azure DevOps' issuer holds the organization's id: see " +
-    "https://learn.microsoft.com/en-us/azure/devops/pipelines/release/configure-workload-identity",
-  spacelift: "see https://docs.spacelift.io/integrations/cloud-providers/oidc/aws-oidc",
-  googlecloud: "see https://cloud.google.com/docs/authentication/token-types#identity-tokens",
-  kubernetes: "see https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html",
+  spacelift:
+    "its subject names spaces and stacks per account: see https://docs.spacelift.io/integrations/cloud-providers/oidc/aws-oidc",
+  googlecloud: "Google is built into IAM (accounts.google.com): see " +
+    "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_providers_oidc.html",
+  kubernetes:
+    "its issuer is the cluster's: see https://docs.aws.amazon.com/eks/latest/userguide/associate-service-account-role.html",
 };
 
 /** What the job the policy admits looks like. */
@@ -96,6 +107,9 @@ export function policyPlatform(name: string): PolicyPlatform {
     hcpterraform: "TerraformCloud",
     hcp: "TerraformCloud",
     tfc: "TerraformCloud",
+    bitbucket: "Bitbucket",
+    azuredevops: "AzureDevOps",
+    azure: "AzureDevOps",
   };
   if (Object.hasOwn(aliases, key)) return aliases[key];
   const refused = Object.hasOwn(REFUSED, key)
@@ -234,6 +248,38 @@ export function generateTrustPolicy(request: PolicyRequest): GeneratedPolicy {
       subject = `org/${org}/project/${project}/user/*`;
       break;
     }
+    case "Bitbucket": {
+      const [workspace, repoUuid] = repoParts(request.repo, ["WORKSPACE", "REPOSITORY_UUID"]);
+      provider = `api.bitbucket.org/2.0/workspaces/${workspace}/pipelines-config/identity/oidc`;
+      if (request.audience === undefined) {
+        throw usage(
+          "Bitbucket's audience is ari:cloud:bitbucket::workspace/WORKSPACE_UUID (Repository settings → OpenID " +
+            "Connect): give it with --audience",
+        );
+      }
+      only([undefined, "anyRef", "environment"], "Bitbucket's sub names the repository, environment and step by UUID");
+      const repo = uuid(repoUuid, "--repo's REPOSITORY_UUID");
+      subject = kind === "environment"
+        ? `${repo}:${uuid(request.environment!, "--environment (a deployment environment's UUID)")}:*`
+        : `${repo}:*`;
+      break;
+    }
+    case "AzureDevOps": {
+      const [org, project, connection] = repoParts(request.repo, ["ORGANIZATION", "PROJECT", "SERVICE_CONNECTION"]);
+      if (request.host === undefined) {
+        throw usage(
+          "Azure DevOps' issuer holds the organization's id: give --host ORGANIZATION_ID " +
+            "(or vstoken.dev.azure.com/ORGANIZATION_ID)",
+        );
+      }
+      const host = hostOf(request.host);
+      provider = host.includes("/") ? host : `vstoken.dev.azure.com/${host}`;
+      audience = request.audience ?? "api://AzureADTokenExchange";
+      only([undefined, "anyRef"], "Azure DevOps' sub names the service connection, not a ref");
+      if ([project, connection].some(hasWildcard)) throw usage("--repo names one service connection: no patterns");
+      subject = `sc://${org}/${project}/${connection}`;
+      break;
+    }
     case "TerraformCloud": {
       const [org, project, workspace] = repoParts(request.repo, ["ORGANIZATION", "PROJECT", "WORKSPACE"]);
       provider = hostOf(request.host ?? "app.terraform.io");
@@ -263,6 +309,13 @@ export function generateTrustPolicy(request: PolicyRequest): GeneratedPolicy {
     audience,
     subject,
   };
+}
+
+/** A UUID, in the braces Bitbucket writes it with. */
+function uuid(value: string, what: string): string {
+  const m = /^\{?([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\}?$/i.exec(value);
+  if (!m) throw usage(`${what} must be a UUID such as {0f1e2d3c-…}, not ${JSON.stringify(value.slice(0, 80))}`);
+  return `{${m[1]}}`;
 }
 
 /** A host given with or without scheme, as IAM names a provider (no scheme, no trailing slash). */

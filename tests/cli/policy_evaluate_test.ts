@@ -220,6 +220,19 @@ describe("trust policy evaluator: statements, principals, actions", () => {
     assert.ok(exposedClaims("ghes.example.com/_services/token").includes("environment"));
     assert.deepEqual(exposedClaims("gitlab.com"), ["aud", "sub"]);
   });
+  it("Google: IAM's aud is the token's azp, oaud its aud", () => {
+    const google = (condition: Record<string, unknown>) => [{
+      Effect: "Allow",
+      Principal: { Federated: "accounts.google.com" },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: condition,
+    }];
+    const claims = { iss: "https://accounts.google.com", azp: "1234", aud: "sts.amazonaws.com", sub: "1234" };
+    assert.equal(verdict(google({ StringEquals: { "accounts.google.com:oaud": "sts.amazonaws.com" } }), claims), true);
+    assert.equal(verdict(google({ StringEquals: { "accounts.google.com:aud": "sts.amazonaws.com" } }), claims), false);
+    assert.equal(verdict(google({ StringEquals: { "accounts.google.com:aud": "1234" } }), claims), true);
+  });
+
   it("StringLike escapes regular-expression characters", () => {
     assert.equal(stringLike("a.c", "abc"), false);
     assert.equal(stringLike("(a|b)*", "(a|b)x"), true);

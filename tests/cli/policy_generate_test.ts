@@ -91,6 +91,42 @@ describe("trust-policy generator: what it writes", () => {
     assert.equal(tfc.subject, "organization:acme:project:infra:workspace:prod:run_phase:*");
   });
 
+  it("Bitbucket: the workspace's provider, the repository's UUID, a deployment environment's", () => {
+    const repo = "0f1e2d3c-b4a5-4697-8899-aabbccddeeff";
+    const env = "{11111111-2222-4333-8444-555555555555}";
+    const audience = "ari:cloud:bitbucket::workspace/9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d";
+    const any = generateTrustPolicy({ platform: "Bitbucket", repo: `acme/${repo}`, audience });
+    assert.equal(any.provider, "api.bitbucket.org/2.0/workspaces/acme/pipelines-config/identity/oidc");
+    assert.equal(any.subject, `{${repo}}:*`);
+    const deploy = generateTrustPolicy({ platform: "Bitbucket", repo: `acme/{${repo}}`, environment: env, audience });
+    assert.equal(deploy.subject, `{${repo}}:${env}:*`);
+    const step = "{b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e}";
+    const claims = (sub: string) => ({ iss: `https://${any.provider}`, aud: audience, sub });
+    assert.ok(
+      admits(
+        { platform: "Bitbucket", repo: `acme/${repo}`, environment: env, audience },
+        claims(`{${repo}}:${env}:${step}`),
+      ),
+    );
+    assert.ok(
+      !admits({ platform: "Bitbucket", repo: `acme/${repo}`, environment: env, audience }, claims(`{${repo}}:${step}`)),
+    );
+  });
+
+  it("Azure DevOps: the organization's issuer and the service connection", () => {
+    const generated = generateTrustPolicy({
+      platform: "AzureDevOps",
+      repo: "contoso/web/aws-prod",
+      host: "7a5e1a34-0000-4000-8000-000000000001",
+    });
+    assert.equal(generated.provider, "vstoken.dev.azure.com/7a5e1a34-0000-4000-8000-000000000001");
+    assert.equal(generated.audience, "api://AzureADTokenExchange");
+    assert.deepEqual(generated.policy.Statement[0].Condition.StringEquals, {
+      "vstoken.dev.azure.com/7a5e1a34-0000-4000-8000-000000000001:aud": "api://AzureADTokenExchange",
+      "vstoken.dev.azure.com/7a5e1a34-0000-4000-8000-000000000001:sub": "sc://contoso/web/aws-prod",
+    });
+  });
+
   it("Terraform and CloudFormation carry the provider resource and the same conditions", () => {
     const generated = generateTrustPolicy({ platform: "GitHub", repo: "o/r", pullRequest: true });
     const tf = asTerraform(generated);
@@ -136,9 +172,24 @@ describe("trust-policy generator: what it refuses", () => {
     ["CircleCI branches", { platform: "CircleCI", repo: "o/p", branch: "main" }, /--branch does not apply to CircleCI/],
     ["a bad account", { platform: "GitHub", repo: "o/r", anyRef: true, account: "12" }, /--account must be a 12-digit/],
     [
-      "Bitbucket, with a pointer to its docs",
-      { platform: "Bitbucket", repo: "w/r", anyRef: true },
-      /does not write policies for "Bitbucket" yet: .*atlassian/,
+      "Spacelift, with a pointer to its docs",
+      { platform: "Spacelift", repo: "w/r", anyRef: true },
+      /does not write policies for "Spacelift" yet: .*docs\.spacelift\.io/,
+    ],
+    [
+      "Bitbucket without its audience",
+      { platform: "Bitbucket", repo: "w/{0f1e2d3c-b4a5-4697-8899-aabbccddeeff}" },
+      /Bitbucket's audience is ari:cloud:bitbucket::workspace\/WORKSPACE_UUID/,
+    ],
+    [
+      "Bitbucket with a repository that is not a UUID",
+      { platform: "Bitbucket", repo: "w/app", audience: "ari:cloud:bitbucket::workspace/x" },
+      /REPOSITORY_UUID must be a UUID/,
+    ],
+    [
+      "Azure DevOps without its organization id",
+      { platform: "AzureDevOps", repo: "org/project/aws" },
+      /give --host ORGANIZATION_ID/,
     ],
     [
       "an unknown platform",
@@ -240,6 +291,45 @@ describe("property: every generated policy admits its own job and refuses the ot
         assert.ok(!admits({ platform, repo: mine, branch: a }, job(theirs, a)));
         assert.ok(admits({ platform, repo: mine, anyRef: true }, job(mine, b)));
         assert.ok(!admits({ platform, repo: mine, anyRef: true }, job(theirs, b)));
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("CircleCI, HCP Terraform, Azure DevOps and Bitbucket: their own project's job, not another's", () => {
+    const uuid = fc.uuid({ version: 4 });
+    fc.assert(
+      fc.property(name, name, name, uuid, uuid, (org, project, other, id, otherId) => {
+        fc.pre(project !== other && id !== otherId);
+        const circle = (p: string): Claims => ({
+          iss: `https://oidc.circleci.com/org/${org}`,
+          aud: org,
+          sub: `org/${org}/project/${p}/user/${id}`,
+        });
+        assert.ok(admits({ platform: "CircleCI", repo: `${org}/${project}` }, circle(project)));
+        assert.ok(!admits({ platform: "CircleCI", repo: `${org}/${project}` }, circle(other)));
+        const tfc = (w: string): Claims => ({
+          iss: "https://app.terraform.io",
+          aud: "aws.workload.identity",
+          sub: `organization:${org}:project:Default:workspace:${w}:run_phase:apply`,
+        });
+        assert.ok(admits({ platform: "TerraformCloud", repo: `${org}/Default/${project}` }, tfc(project)));
+        assert.ok(!admits({ platform: "TerraformCloud", repo: `${org}/Default/${project}` }, tfc(other)));
+        const azure = (c: string): Claims => ({
+          iss: `https://vstoken.dev.azure.com/${id}`,
+          aud: "api://AzureADTokenExchange",
+          sub: `sc://${org}/web/${c}`,
+        });
+        assert.ok(admits({ platform: "AzureDevOps", repo: `${org}/web/${project}`, host: id }, azure(project)));
+        assert.ok(!admits({ platform: "AzureDevOps", repo: `${org}/web/${project}`, host: id }, azure(other)));
+        const audience = `ari:cloud:bitbucket::workspace/${otherId}`;
+        const bitbucket = (repo: string): Claims => ({
+          iss: `https://api.bitbucket.org/2.0/workspaces/${org}/pipelines-config/identity/oidc`,
+          aud: audience,
+          sub: `{${repo}}:{${otherId}}`,
+        });
+        assert.ok(admits({ platform: "Bitbucket", repo: `${org}/${id}`, audience }, bitbucket(id)));
+        assert.ok(!admits({ platform: "Bitbucket", repo: `${org}/${id}`, audience }, bitbucket(otherId)));
       }),
       { numRuns: 200 },
     );

@@ -83,8 +83,8 @@ describe(`CLI on ${RUNTIME}: trust-policy`, () => {
   it("refuses platforms without a fixed subject with a pointer to their docs, and missing flags", async () => {
     const cases: Array<[string[], RegExp]> = [
       [
-        ["trust-policy", "--platform", "AzureDevOps", "--repo", "o/p/c", "--any-ref"],
-        /does not write policies for "AzureDevOps" yet: .*learn\.microsoft\.com/,
+        ["trust-policy", "--platform", "Spacelift", "--repo", "o/p", "--any-ref"],
+        /does not write policies for "Spacelift" yet: .*docs\.spacelift\.io/,
       ],
       [["trust-policy", "--repo", "o/r"], /trust-policy needs --platform NAME and --repo NAME/],
       [["trust-policy", "--platform", "GitHub", "--repo", "o/r"], /GitHub needs one of --branch/],
