@@ -130,9 +130,11 @@ function report(err: unknown, runtime: Runtime, debug: boolean, profile?: string
     code = err.code;
     message = err.message;
     if ((err as StsError).awsCode === "AccessDenied" && !(err as StsError).callerArn) {
-      message += `; run oidc2aws doctor --policy <file> --profile ${
+      const doctor = `; run oidc2aws doctor --policy <file> --profile ${
         profile ?? "<p>"
       } to see which condition refused it`;
+      // Before the request id, which stays last.
+      message = message.replace(/( \[request id [^\]]*\])?$/, `${doctor}$1`);
     }
   } else if (isPermissionDenied(err)) {
     code = "ERR_PERMISSION";

@@ -188,7 +188,7 @@ describe(`CLI on ${RUNTIME}: doctor`, () => {
     assert.equal(run.code, 1);
     assert.match(
       run.stderr,
-      /AccessDenied .*; run oidc2aws doctor --policy <file> --profile locked to see which condition refused it\n$/,
+      /AccessDenied .*; run oidc2aws doctor --policy <file> --profile locked to see which condition refused it( \[request id [^\]]*\])?\n$/,
     );
     assert.equal(run.stderr.trim().split("\n").length, 1);
   });
