@@ -9,12 +9,24 @@ import { CliError } from "../lib/errors.ts";
 import type { ProfileOverrides } from "../lib/profile.ts";
 
 /** The subcommands, in the order `--help` lists them. */
-export const COMMANDS = ["credential-process", "env", "github-env", "exec", "whoami"] as const;
+export const COMMANDS = [
+  "credential-process",
+  "env",
+  "github-env",
+  "exec",
+  "whoami",
+  "doctor",
+  "trust-policy",
+] as const;
 /** A subcommand. */
 export type Command = (typeof COMMANDS)[number];
 
 /** The output formats of `env`. */
 export const ENV_FORMATS = ["sh", "fish", "powershell", "dotenv", "json"] as const;
+/** The output formats of `trust-policy`. */
+export const POLICY_FORMATS = ["json", "terraform", "cloudformation"] as const;
+/** Every `--format` value some command takes. */
+const FORMATS = ["sh", "fish", "powershell", "dotenv", "json", "terraform", "cloudformation"] as const;
 
 /** Parsed command-line arguments. */
 export interface CliArgs {
@@ -29,7 +41,21 @@ export interface CliArgs {
   sessionName?: string;
   region?: string;
   duration?: string;
-  format?: (typeof ENV_FORMATS)[number];
+  format?: (typeof FORMATS)[number];
+  /** `doctor`: the trust policy's file, and the claims as JSON. */
+  policy?: string;
+  claims?: string;
+  /** `trust-policy`: the jobs the policy admits. */
+  platform?: string;
+  repo?: string;
+  branch?: string;
+  environment?: string;
+  tag?: string;
+  pullRequest: boolean;
+  anyRef: boolean;
+  account?: string;
+  audience?: string;
+  host?: string;
   noCache: boolean;
   debug: boolean;
   help: boolean;
@@ -66,9 +92,31 @@ const FLAGS: Record<string, Flag> = {
   "--format": {
     key: "format",
     value: true,
-    commands: { env: ENV_FORMATS, whoami: ["json"] },
-    appliesTo: `env (${ENV_FORMATS.join(", ")}) and whoami (json)`,
+    commands: { env: ENV_FORMATS, whoami: ["json"], doctor: ["json"], "trust-policy": POLICY_FORMATS },
+    appliesTo: `env (${ENV_FORMATS.join(", ")}), whoami and doctor (json), trust-policy (${POLICY_FORMATS.join(", ")})`,
   },
+  "--policy": { key: "policy", value: true, commands: { doctor: true }, appliesTo: "doctor only" },
+  "--claims": { key: "claims", value: true, commands: { doctor: true }, appliesTo: "doctor only" },
+  "--platform": { key: "platform", value: true, commands: { "trust-policy": true }, appliesTo: "trust-policy only" },
+  "--repo": { key: "repo", value: true, commands: { "trust-policy": true }, appliesTo: "trust-policy only" },
+  "--branch": { key: "branch", value: true, commands: { "trust-policy": true }, appliesTo: "trust-policy only" },
+  "--environment": {
+    key: "environment",
+    value: true,
+    commands: { "trust-policy": true },
+    appliesTo: "trust-policy only",
+  },
+  "--tag": { key: "tag", value: true, commands: { "trust-policy": true }, appliesTo: "trust-policy only" },
+  "--pull-request": {
+    key: "pullRequest",
+    value: false,
+    commands: { "trust-policy": true },
+    appliesTo: "trust-policy only",
+  },
+  "--any-ref": { key: "anyRef", value: false, commands: { "trust-policy": true }, appliesTo: "trust-policy only" },
+  "--account": { key: "account", value: true, commands: { "trust-policy": true }, appliesTo: "trust-policy only" },
+  "--audience": { key: "audience", value: true, commands: { "trust-policy": true }, appliesTo: "trust-policy only" },
+  "--host": { key: "host", value: true, commands: { "trust-policy": true }, appliesTo: "trust-policy only" },
   "--no-cache": {
     key: "noCache",
     value: false,
@@ -98,7 +146,16 @@ function usage(message: string): CliError {
  * ```
  */
 export function parseCliArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { profiles: [], noCache: false, debug: false, help: false, version: false, exec: [] };
+  const args: CliArgs = {
+    profiles: [],
+    noCache: false,
+    debug: false,
+    help: false,
+    version: false,
+    exec: [],
+    pullRequest: false,
+    anyRef: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--") {
@@ -142,8 +199,8 @@ function flagArgument(args: CliArgs, arg: string, next: () => string | undefined
   if (value === undefined || (eq < 0 && value.startsWith("--"))) throw usage(`${name} needs a value`);
   if (flag.key === "profiles") args.profiles.push(value);
   else if (flag.key === "format") {
-    if (!(ENV_FORMATS as readonly string[]).includes(value)) {
-      throw usage(`--format must be one of ${ENV_FORMATS.join(", ")}, not ${JSON.stringify(value.slice(0, 40))}`);
+    if (!(FORMATS as readonly string[]).includes(value)) {
+      throw usage(`--format must be one of ${FORMATS.join(", ")}, not ${JSON.stringify(value.slice(0, 40))}`);
     }
     args.format = value as CliArgs["format"];
   } else (args as unknown as Record<string, string>)[flag.key] = value;

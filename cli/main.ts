@@ -6,7 +6,7 @@
  * @module
  */
 import { checkArgs, type CliArgs, type Command, overridesOf, parseCliArgs } from "./args.ts";
-import { isPermissionDenied, Oidc2AwsError } from "../lib/errors.ts";
+import { isPermissionDenied, Oidc2AwsError, type StsError } from "../lib/errors.ts";
 import { type Profile, resolveProfile } from "../lib/profile.ts";
 import { assumeRole } from "../lib/assume.ts";
 import type { Credentials } from "../lib/credentials.ts";
@@ -56,6 +56,8 @@ const COMMAND_MODULES: Record<Command, () => Promise<CommandModule>> = {
   "github-env": () => import("./commands/github_env.ts"),
   exec: () => import("./commands/exec.ts"),
   whoami: () => import("./commands/whoami.ts"),
+  doctor: () => import("./commands/doctor.ts"),
+  "trust-policy": () => import("./commands/trust_policy.ts"),
 };
 
 /** Runs the CLI with these arguments; resolves the exit code. Everything it prints goes through `runtime.write`. */
@@ -63,10 +65,12 @@ export async function runCli(argv: readonly string[], runtime: Runtime): Promise
   const started = Date.now();
   const env = runtime.env;
   let debug = false;
+  let profile: string | undefined;
   const log = (message: string) => debug && runtime.write("stderr", lines("oidc2aws: debug: ", message, env));
   try {
     const args = parseCliArgs(argv);
     debug = args.debug || env.RUNNER_DEBUG === "1";
+    profile = args.profiles[0];
     if (args.version) return print(runtime, `${VERSION}\n`);
     if (args.help || !args.command) {
       const { HELP } = await import("./help.ts");
@@ -103,7 +107,7 @@ export async function runCli(argv: readonly string[], runtime: Runtime): Promise
     log(`done in ${Date.now() - started} ms`);
     return code;
   } catch (err) {
-    return report(err, runtime, debug);
+    return report(err, runtime, debug, profile);
   }
 }
 
@@ -118,13 +122,20 @@ export function exitCodeOf(err: unknown): number {
 }
 
 /** Prints an error as one or two plain lines (with the cause chain under --debug); returns the exit code. */
-function report(err: unknown, runtime: Runtime, debug: boolean): number {
+function report(err: unknown, runtime: Runtime, debug: boolean, profile?: string): number {
   const name = (err as { name?: string })?.name;
   let code: string;
   let message: string;
   if (err instanceof Oidc2AwsError) {
     code = err.code;
     message = err.message;
+    if ((err as StsError).awsCode === "AccessDenied" && !(err as StsError).callerArn) {
+      const doctor = `; run oidc2aws doctor --policy <file> --profile ${
+        profile ?? "<p>"
+      } to see which condition refused it`;
+      // Before the request id, which stays last.
+      message = message.replace(/( \[request id [^\]]*\])?$/, `${doctor}$1`);
+    }
   } else if (isPermissionDenied(err)) {
     code = "ERR_PERMISSION";
     message = `Deno denied a permission: ${(err as Error).message}. The README lists the flags oidc2aws needs`;

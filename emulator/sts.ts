@@ -14,6 +14,7 @@
 import { type DecodedJwt, decodeJwt, type SigningKey, verifyJwtSignature } from "./jwt.ts";
 import { expectedSignature, formatAmzDate, parseAmzDate, parseSigV4, type SignableRequest } from "./sigv4.ts";
 import { anyMatch, constraintProblems, parseRoleArn, type RoleArn, type RoleTrust } from "./sts_trust.ts";
+import { evaluateTrustPolicy, parseTrustPolicy } from "../cli/policy/evaluate.ts";
 import { isoSeconds, STS_API_VERSION, STS_XMLNS, StsError, stsErrorReply, xmlHeaders } from "./sts_wire.ts";
 import { BASE64_CHARS, randomString, type Reply, UPPER_ALNUM, xmlEscape } from "./_util.ts";
 
@@ -136,6 +137,10 @@ async function assumeRoleWithWebIdentity(state: StsState, params: URLSearchParam
   if (!trust) throw new StsError("AccessDenied");
   if (trust.sub !== undefined && !anyMatch(trust.sub, [subject])) throw new StsError("AccessDenied");
   if (trust.aud !== undefined && !anyMatch(trust.aud, audiences)) throw new StsError("AccessDenied");
+  if (trust.policy !== undefined) {
+    const text = typeof trust.policy === "string" ? trust.policy : JSON.stringify(trust.policy);
+    if (!evaluateTrustPolicy(parseTrustPolicy(text), claims).allowed) throw new StsError("AccessDenied");
+  }
   if (duration > (trust.maxSessionDuration ?? DEFAULT_DURATION_SECONDS)) {
     throw new StsError(
       "ValidationError",

@@ -13,8 +13,17 @@
  * admits no token) and to the principals that may assume it with their own role's credentials.
  */
 export interface RoleTrust {
-  /** `StringLike` pattern(s) for the `sub` claim (`*` any run, `?` one character); any may match. */
-  sub: string | string[];
+  /**
+   * `StringLike` pattern(s) for the `sub` claim (`*` any run, `?` one character); any may match.
+   * Unchecked when absent (give `policy` instead).
+   */
+  sub?: string | string[];
+  /**
+   * A whole trust policy (the JSON document, or its text), evaluated against every claim of the token
+   * by the evaluator `oidc2aws doctor` uses (cli/policy/evaluate.ts), so that the emulator's STS and
+   * the doctor agree by construction. Checked in addition to `sub` and `aud`.
+   */
+  policy?: unknown;
   /** `StringLike` pattern(s) for the `aud` claim; unchecked when absent. */
   aud?: string | string[];
   /** The role's MaxSessionDuration, 3600–43200; default 3600. */

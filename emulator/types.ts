@@ -34,7 +34,8 @@ export interface EmulatorOptions {
   audiences?: string[];
   /**
    * Role ARN → trust policy. Undefined: every well-formed role ARN trusts any subject and any caller.
-   * AssumeRole (role chaining) admits only the callers a role's `trustedCallers` match.
+   * AssumeRole (role chaining) admits only the callers a role's `trustedCallers` match. Read at each
+   * request, so roles may be added after the start (a `policy` naming the emulator's issuer needs its URL).
    */
   roles?: Record<string, RoleTrust>;
   /** The region AssumeRole's SigV4 scope must name (`…/REGION/sts/aws4_request`); default `us-east-1`. */

@@ -18,6 +18,23 @@ import { oneLine, redact } from "./_redact.ts";
  * ```
  */
 export function decodeClaims(token: string): TokenClaims | undefined {
+  const p = decodePayload(token);
+  if (!p) return undefined;
+  const claims: TokenClaims = {};
+  if (typeof p.iss === "string") claims.iss = p.iss;
+  if (typeof p.aud === "string" || (Array.isArray(p.aud) && p.aud.every((a) => typeof a === "string"))) {
+    claims.aud = p.aud as string | string[];
+  }
+  if (typeof p.sub === "string") claims.sub = p.sub;
+  for (const key of ["exp", "nbf", "iat"] as const) if (typeof p[key] === "number") claims[key] = p[key] as number;
+  return claims;
+}
+
+/**
+ * Every claim of a JWT's payload (not verified), or `undefined` when the token is not a readable
+ * JWT. Never throws. For `oidc2aws doctor`, which tests the claims a trust policy may name. @internal
+ */
+export function decodePayload(token: string): Record<string, unknown> | undefined {
   const parts = token.split(".");
   if (parts.length !== 3) return undefined;
   try {
@@ -25,15 +42,7 @@ export function decodeClaims(token: string): TokenClaims | undefined {
     if (!bytes) return undefined;
     const payload: unknown = JSON.parse(utf8(bytes));
     if (typeof payload !== "object" || payload === null || Array.isArray(payload)) return undefined;
-    const p = payload as Record<string, unknown>;
-    const claims: TokenClaims = {};
-    if (typeof p.iss === "string") claims.iss = p.iss;
-    if (typeof p.aud === "string" || (Array.isArray(p.aud) && p.aud.every((a) => typeof a === "string"))) {
-      claims.aud = p.aud as string | string[];
-    }
-    if (typeof p.sub === "string") claims.sub = p.sub;
-    for (const key of ["exp", "nbf", "iat"] as const) if (typeof p[key] === "number") claims[key] = p[key] as number;
-    return claims;
+    return payload as Record<string, unknown>;
   } catch {
     return undefined;
   }
