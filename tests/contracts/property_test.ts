@@ -25,7 +25,7 @@ import {
 import { parseXml, type XmlElement } from "../../lib/xml.ts";
 import { fakeJwt, instantClock, parseGithubEnv, scriptedFetch, stsErrorXml } from "../_helpers.ts";
 import { webIdentity } from "../_profile.ts";
-import { type CliArgs, COMMANDS, ENV_FORMATS, parseCliArgs } from "../../cli/args.ts";
+import { type CliArgs, COMMANDS, ENV_FORMATS, parseCliArgs, POLICY_FORMATS } from "../../cli/args.ts";
 import { githubEnvOutput } from "../../cli/output.ts";
 
 // `ini` ships no types; this is the one function used.
@@ -1463,7 +1463,20 @@ describe("property: parseCliArgs takes any argv to arguments or a usage error na
     "--duration",
     "--format",
   ];
-  const words = [...flags, "--no-cache", "--debug", "--help", "-h", "--version", "-V", "--", "-", ...COMMANDS];
+  const formats = [...new Set([...ENV_FORMATS, ...POLICY_FORMATS])];
+  const words = [
+    ...flags,
+    "--no-cache",
+    "--debug",
+    "--help",
+    "-h",
+    "--version",
+    "-V",
+    "--",
+    "-",
+    ...COMMANDS,
+    ...formats, // so that --format meets every value a command takes, and values in the wrong place
+  ];
   const arg = fc.oneof(
     fc.constantFrom(...words),
     fc.string({ maxLength: 30, unit: "grapheme" }),
@@ -1489,7 +1502,7 @@ describe("property: parseCliArgs takes any argv to arguments or a usage error na
           return;
         }
         assert.ok(args.command === undefined || (COMMANDS as readonly string[]).includes(args.command));
-        assert.ok(args.format === undefined || (ENV_FORMATS as readonly string[]).includes(args.format));
+        assert.ok(args.format === undefined || (formats as readonly string[]).includes(args.format));
         assert.ok(args.profiles.every((p) => typeof p === "string"));
         assert.ok(args.exec.every((p) => argv.includes(p)), "exec's words come from argv");
       }),
