@@ -13,6 +13,8 @@ export const TLS_NAMES = [
   "sts.eu-west-1.amazonaws.com",
   "sts.amazonaws.com",
   "pipelines.actions.githubusercontent.com",
+  "token.example.test",
+  "sts.example.test",
 ];
 
 /** A test CA and a server certificate it signed, as PEM, and the files that hold them. */
