@@ -24,6 +24,7 @@ interface DenoApi {
   };
   errors: { NotFound: ErrorConstructor };
   createHttpClient(options: { caCerts?: string[] }): unknown;
+  permissions: { querySync?(descriptor: { name: "env"; variable: string }): { state: string } };
   args: string[];
   build: { os: string };
   exitCode: number;
@@ -225,12 +226,16 @@ function caClient(
   return client;
 }
 
-/** The environment for the network settings: a variable Deno may not read is unset. */
+/**
+ * The environment for the network settings: a variable Deno may not read is unset (asked first, so
+ * that a run with a narrower --allow-env never prompts for a proxy variable).
+ */
 function readableEnv(deno: DenoApi): Env {
   return new Proxy(Object.create(null) as Record<string, string | undefined>, {
     get(_target, name) {
       if (typeof name !== "string") return undefined;
       try {
+        if (deno.permissions.querySync?.({ name: "env", variable: name }).state === "prompt") return undefined;
         return deno.env.get(name);
       } catch {
         return undefined;
