@@ -132,6 +132,8 @@ export interface TestProxy {
   seen: ProxySeen[];
   /** Every byte clients sent through its tunnels, as latin1 text (TLS records: no cleartext). */
   tunnelled(): string;
+  /** Resolves when every connection a client opened to the proxy so far has closed. */
+  allClosed(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -139,16 +141,18 @@ export interface TestProxy {
  * Starts a CONNECT proxy on 127.0.0.1. `targets` maps `host:port` to a loopback port: the only
  * tunnels it opens (anything else: 403; a request that is not CONNECT: 405). With `auth`
  * ("user:password"), a CONNECT without that Proxy-Authorization gets 407. With `status`, every
- * CONNECT gets that answer.
+ * CONNECT gets that answer. With `hang`, no CONNECT is ever answered.
  */
 export async function startProxy(
-  options: { targets: Record<string, number>; auth?: string; status?: number },
+  options: { targets: Record<string, number>; auth?: string; status?: number; hang?: boolean },
 ): Promise<TestProxy> {
   const seen: ProxySeen[] = [];
   const sockets = new Set<Socket>();
   const chunks: string[] = [];
+  const open = new Set<Promise<void>>();
   const server = createServer((client) => {
     sockets.add(client);
+    open.add(new Promise<void>((resolve) => client.on("close", () => resolve())));
     client.on("close", () => sockets.delete(client));
     client.on("error", () => {});
     let head = Buffer.alloc(0);
@@ -167,6 +171,7 @@ export async function startProxy(
         if (i > 0) headers[h.slice(0, i).trim().toLowerCase()] = h.slice(i + 1).trim();
       }
       seen.push({ line, headers });
+      if (options.hang) return;
       const after = head.subarray(end + 4);
       const answer = (status: number, reason: string, extra = "") =>
         client.end(`HTTP/1.1 ${status} ${reason}\r\n${extra}content-length: 0\r\nconnection: close\r\n\r\n`);
@@ -211,6 +216,7 @@ export async function startProxy(
     host: `127.0.0.1:${port}`,
     seen,
     tunnelled: () => chunks.join(""),
+    allClosed: () => Promise.all(open).then(() => {}),
     stop: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -66,6 +66,15 @@ async function readCaBundle(bundle: NonNullable<NetworkSettings["caBundle"]>, re
   return pems.map((pem) => `${pem}\n`);
 }
 
+/** The built-in root certificates and the bundle's: what Node's and Bun's `ca` option takes to add, not replace. */
+export async function caCertificates(
+  bundle: NonNullable<NetworkSettings["caBundle"]>,
+  readFile: ReadFile,
+): Promise<string[]> {
+  const [pems, tls] = await Promise.all([loadCaBundle(bundle, readFile), importTls()]);
+  return [...tls.rootCertificates, ...pems];
+}
+
 // Minimal shapes of the built-ins used here (lib/ is type-checked without runtime types).
 interface Socket {
   once(event: string, listener: (...args: never[]) => void): void;
@@ -103,6 +112,11 @@ export interface Route {
   options: Record<string, unknown>;
   /** "direct" or "via proxy HOST:PORT". */
   via: string;
+  /**
+   * Ends the tunnel's CONNECT, if still pending, and its socket: called when the request closes
+   * (answered, timed out, aborted), so that a proxy that never answers cannot hold the process open.
+   */
+  close?(): void;
 }
 
 /**
@@ -130,6 +144,8 @@ export async function route(target: URL, context: NetworkContext): Promise<Route
     headers["proxy-authorization"] = `Basic ${base64(user)}`;
   }
   const shown = displayProxy(proxy);
+  let pending: ConnectRequest | undefined;
+  let tunnel: Socket | undefined;
   const createConnection = (_options: unknown, done: (err: Error | null, socket?: Socket) => void) => {
     let settled = false;
     const finish = (err: Error | null, socket?: Socket) => {
@@ -137,7 +153,7 @@ export async function route(target: URL, context: NetworkContext): Promise<Route
       settled = true;
       done(err, socket);
     };
-    const connect = http.request({
+    const connect = pending = http.request({
       host: proxy.hostname.replace(/^\[(.*)\]$/, "$1"),
       port: proxyPort(proxy),
       method: "CONNECT",
@@ -146,6 +162,7 @@ export async function route(target: URL, context: NetworkContext): Promise<Route
       agent: false,
     });
     connect.on("connect", (res, socket) => {
+      tunnel = socket;
       const status = res.statusCode ?? 0;
       if (status !== 200) {
         socket.destroy();
@@ -176,6 +193,10 @@ export async function route(target: URL, context: NetworkContext): Promise<Route
     module: "node:http",
     options: { protocol: "http:", createConnection, agent: undefined },
     via: `via proxy ${shown}`,
+    close() {
+      pending?.destroy();
+      tunnel?.destroy();
+    },
   };
 }
 

@@ -262,12 +262,28 @@ export async function request(
       });
     });
     request.on("error", reject);
+    // A tunnel: ended with the request, and at once when the request is cut short (a request
+    // destroyed before it has its socket emits nothing until the CONNECT settles).
+    const close = route?.close;
+    if (close) {
+      const signal = init.signal;
+      signal?.addEventListener("abort", close, { once: true });
+      // A listener left on a timeout signal keeps Deno's event loop alive until the signal fires:
+      // removed when the request ends, or fails (a refused tunnel emits 'error' but no 'close').
+      const done = () => {
+        signal?.removeEventListener("abort", close);
+        close();
+      };
+      request.on("close", done);
+      request.on("error", done);
+    }
     if (limit) {
       // Until the exchange is over ('close': the answer read, or the connection gone), not beyond:
       // a keep-alive socket may serve another request after it.
       const timer = setTimeout(() => {
         limit.expired = true;
         request.destroy(new Error(`no complete answer within ${limit.ms} ms`));
+        close?.();
       }, limit.ms);
       (timer as { unref?(): void }).unref?.();
       request.on("close", () => clearTimeout(timer));
