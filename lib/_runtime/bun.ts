@@ -94,7 +94,8 @@ async function kindOf(file: BunFile): Promise<string> {
  * Bun's fetch, with proxies and CA bundles applied as oidc2aws decides (see proxyFor in ../proxy.ts).
  * With a proxy variable set, requests go over node:http and node:tls (./network.ts), as on Node:
  * Bun's fetch reads the proxy variables itself and applies its NO_PROXY even to a `proxy` given
- * explicitly, so it could not follow our decision. With a CA bundle alone, fetch's `tls: { ca }`.
+ * explicitly, so it could not follow our decision. With a CA bundle alone, fetch's `tls: { ca }`
+ * (the bundle next to the built-in roots, as on Node and Deno).
  * With neither, the global fetch.
  */
 function bunFetch(env: Env, readFile: ReadFile, settings: NetworkSettings = {}): Fetch {
@@ -102,7 +103,7 @@ function bunFetch(env: Env, readFile: ReadFile, settings: NetworkSettings = {}):
     const caBundle = settings.caBundle ?? caBundleFromEnv(env);
     if (proxyConfigured(env)) return request(url, init, undefined, { env, caBundle, readFile });
     if (!caBundle) return globalFetch(url, init);
-    const ca = await (await import("./network.ts")).loadCaBundle(caBundle, readFile);
+    const ca = await (await import("./network.ts")).caCertificates(caBundle, readFile);
     return (globalThis.fetch as (url: string, init: object) => ReturnType<Fetch>)(url, { ...init, tls: { ca } });
   };
   return Object.assign(fetch, {
