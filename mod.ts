@@ -81,4 +81,5 @@ export type { ChainHop, Credentials } from "./lib/credentials.ts";
 export { type CredentialProvider, fromWebIdentity, type FromWebIdentityOptions } from "./lib/provider.ts";
 export { DEFAULT_RETRY, type RetryPolicy } from "./lib/retry.ts";
 export { decodeClaims } from "./lib/jwt.ts";
+export { type ProxyDecision, proxyFor } from "./lib/proxy.ts";
 export { VERSION } from "./lib/version.ts";

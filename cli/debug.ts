@@ -4,37 +4,72 @@
  * @module
  */
 import { displayUrl } from "../lib/_http.ts";
-import type { Fetch, ReadFile } from "../lib/host.ts";
+import { type Env, type Fetch, NETWORK, type NetworkSettings, type ReadFile } from "../lib/host.ts";
+import { displayProxy, proxyConfigured, proxyFor } from "../lib/proxy.ts";
 import type { Profile } from "../lib/profile.ts";
 import { describeTokenSpec } from "../lib/token.ts";
 
-/** Wraps fetch and readFile to log each step's timing (never a header, body or query string). */
+/**
+ * Wraps fetch and readFile to log each step's timing (never a header, body or query string), and
+ * how each request went: "direct" or "via proxy HOST:PORT" (never the proxy's credentials), as the
+ * runtime's fetch decides it from the same variables.
+ */
 export function timed(
-  host: { fetch: Fetch; readFile: ReadFile },
+  host: { fetch: Fetch; readFile: ReadFile; env: Env },
   log: (message: string) => void,
 ): { fetch: Fetch; readFile: ReadFile } {
+  return { fetch: timedFetch(host.fetch, host.env, log), readFile: timedRead(host.readFile, log) };
+}
+
+function timedFetch(fetch: Fetch, env: Env, log: (message: string) => void): Fetch {
   const clock = () => (globalThis.performance ?? Date).now();
-  return {
-    fetch: async (url, init) => {
-      const start = clock();
-      try {
-        const response = await host.fetch(url, init);
-        log(
-          `${init.method} ${displayUrl(url)} → HTTP ${response.status} (${(clock() - start).toFixed(1)} ms to headers)`,
-        );
-        return response;
-      } catch (err) {
-        log(`${init.method} ${displayUrl(url)} failed after ${(clock() - start).toFixed(1)} ms`);
-        throw err;
-      }
-    },
-    readFile: async (path) => {
-      const start = clock();
-      const text = await host.readFile(path);
-      const what = text === undefined ? "no such file" : `${text.length} characters`;
-      log(`read ${path}: ${what} (${(clock() - start).toFixed(1)} ms)`);
-      return text;
-    },
+  const wrapped: Fetch = async (url, init) => {
+    const start = clock();
+    const via = route(url, env);
+    try {
+      const response = await fetch(url, init);
+      log(
+        `${init.method} ${displayUrl(url)} → HTTP ${response.status} (${
+          (clock() - start).toFixed(1)
+        } ms to headers, ${via})`,
+      );
+      return response;
+    } catch (err) {
+      log(`${init.method} ${displayUrl(url)} failed after ${(clock() - start).toFixed(1)} ms (${via})`);
+      throw err;
+    }
+  };
+  // The runtime fetch's variant for a profile's CA bundle, timed too.
+  const variant = (fetch as { [NETWORK]?: (settings: NetworkSettings) => Fetch })[NETWORK];
+  return variant
+    ? Object.assign(wrapped, { [NETWORK]: (settings: NetworkSettings) => timedFetch(variant(settings), env, log) })
+    : wrapped;
+}
+
+/** "direct" or "via proxy HOST:PORT"; a proxy variable that is not a URL is reported by the request itself. */
+function route(url: string, env: Env): string {
+  try {
+    // Deno: a variable it may not read counts as unset, as in its fetch.
+    if (!proxyConfigured(env)) return "direct";
+  } catch {
+    return "direct";
+  }
+  try {
+    const decision = proxyFor(url, env);
+    return decision === "direct" ? "direct" : `via proxy ${displayProxy(decision.proxy)}`;
+  } catch {
+    return "proxy variable not valid";
+  }
+}
+
+function timedRead(readFile: ReadFile, log: (message: string) => void): ReadFile {
+  const clock = () => (globalThis.performance ?? Date).now();
+  return async (path) => {
+    const start = clock();
+    const text = await readFile(path);
+    const what = text === undefined ? "no such file" : `${text.length} characters`;
+    log(`read ${path}: ${what} (${(clock() - start).toFixed(1)} ms)`);
+    return text;
   };
 }
 

@@ -7,6 +7,7 @@
  */
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { Socket } from "node:net";
 import {
   checkFault,
@@ -64,7 +65,10 @@ interface Host {
  */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const key = await sharedSigningKey();
-  const server = createServer();
+  // With `tls`, https on 127.0.0.1 with the caller's key and certificate (its URLs say https://).
+  const server: Server = options.tls
+    ? createTlsServer({ key: options.tls.key, cert: options.tls.cert })
+    : createServer();
   const sockets = new Set<Socket>();
   server.on("connection", (socket: Socket) => track(sockets, socket));
   server.on("clientError", (_error: unknown, socket: Socket) => socket.destroy());
@@ -73,7 +77,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     server.listen(options.port ?? 0, "127.0.0.1", () => resolve());
   });
   const port = (server.address() as { port: number }).port;
-  const ctx = createContext(options, key, `http://127.0.0.1:${port}`, port);
+  const ctx = createContext(options, key, `${options.tls ? "https" : "http"}://127.0.0.1:${port}`, port);
   const sts = createStsService({
     key,
     issuer: ctx.url,

@@ -14,6 +14,11 @@ import type { IssuedCredentials, RoleTrust } from "./sts.ts";
 export interface EmulatorOptions {
   /** Port on 127.0.0.1; default 0 (a free port). */
   port?: number;
+  /**
+   * Serve https (on 127.0.0.1 still) with this PEM key and certificate, for tests of CA bundles and
+   * proxies: the URLs then start with https://. Default: plain http.
+   */
+  tls?: { key: string; cert: string };
   /** The bearer the token endpoint requires; default random. */
   bearer?: string;
   /** The `sub` claim of GitHub tokens; default `repo:octo-org/octo-repo:ref:refs/heads/main`. */

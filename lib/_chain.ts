@@ -17,6 +17,7 @@ import { type SigningKeys, signRequest } from "./_sigv4.ts";
 import { envValue } from "./_path.ts";
 import type { ChainedProfile, EnvironmentCredentialSource, Profile } from "./profile.ts";
 import { VERSION } from "./version.ts";
+import { fetchFor } from "./host.ts";
 
 /** The largest STS answer read. */
 const MAX_STS_ANSWER = 1024 * 1024;
@@ -99,7 +100,7 @@ function assumeHop(profile: ChainedProfile, caller: Caller, host: AssumeHost, co
         headers: { ...signed.headers, accept: "text/xml", "user-agent": `oidc2aws/${VERSION}` },
         body,
       }, {
-        fetch: host.fetch,
+        fetch: fetchFor(host.fetch, { caBundle: profile.caBundle }),
         timeoutMs: attemptTimeout(context),
         signal: context.signal,
         maxBytes: MAX_STS_ANSWER,

@@ -127,8 +127,21 @@ function transportFailure(err: unknown, url: string, options: ExchangeOptions, t
   const detail = oneLine(redact(describeTransportError(err), options.secrets ?? []));
   // The raw error can carry the request (headers, body): keep only its redacted description and code.
   const cause = Object.assign(new Error(detail), { code: (err as { code?: unknown })?.code });
-  return new HttpError("ERR_NETWORK", `Cannot reach ${options.peer} at ${where}: ${detail}`, { cause });
+  // A proxy's refusal of the tunnel (403, 407) says it will not pass: not retried.
+  const retryable = (err as { retryable?: unknown })?.retryable !== false;
+  const hint = TLS_FAILURE.test(detail)
+    ? ` (TLS: ${new URL(url).hostname}'s certificate is not trusted; where a proxy inspects TLS, give its CA ` +
+      "in AWS_CA_BUNDLE or the profile's ca_bundle)"
+    : "";
+  return new HttpError("ERR_NETWORK", `Cannot reach ${options.peer} at ${where}: ${detail}${hint}`, {
+    cause,
+    retryable,
+  });
 }
+
+/** What the runtimes say when a certificate is not trusted (Node and Bun: OpenSSL's words; Deno: rustls'). */
+const TLS_FAILURE =
+  /certificate|self[- ]signed|UnknownIssuer|unable to verify|CERT_|issuer|ERR_TLS|TLS handshake|InvalidCertificate/i;
 
 /** Reads the answer's body within the size cap. */
 async function readAnswer(

@@ -68,7 +68,8 @@ export type SettingKey =
   | "use_dualstack_endpoint"
   | "sts_regional_endpoints"
   | "ignore_configured_endpoint_urls"
-  | "endpoint_url";
+  | "endpoint_url"
+  | "ca_bundle";
 
 /** Every profile key oidc2aws reads, with what may replace it. @internal */
 export const SETTINGS: Readonly<Record<SettingKey, Setting>> = {
@@ -87,6 +88,7 @@ export const SETTINGS: Readonly<Record<SettingKey, Setting>> = {
   sts_regional_endpoints: { env: ["AWS_STS_REGIONAL_ENDPOINTS"], scope: "process" },
   ignore_configured_endpoint_urls: { env: ["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"], scope: "process" },
   endpoint_url: {},
+  ca_bundle: { env: ["AWS_CA_BUNDLE"], scope: "process" },
 };
 
 /** Everything a lookup looks at. @internal */

@@ -10,7 +10,7 @@ import { decodeClaims, describeClaims } from "./jwt.ts";
 import { type GetTokenOptions, obtainToken } from "./token.ts";
 import { assumeRoleWithWebIdentity, FRESH_TOKEN_CODES } from "./sts.ts";
 import { attemptTimeout, Retry, type RetryContext, retryContext, retrying } from "./retry.ts";
-import { type Host, hostDefaults } from "./host.ts";
+import { fetchFor, type Host, hostDefaults } from "./host.ts";
 import type { Profile, WebIdentityProfile } from "./profile.ts";
 
 /** Options of {@linkcode assumeRole}. */
@@ -62,6 +62,8 @@ export function assumeWebIdentity(
   context: RetryContext,
   freshTokenRetries: number,
 ): Promise<Credentials> {
+  // The profile's CA bundle (if any) for the token server and STS: the runtime fetch's variant for it.
+  host = { ...host, fetch: fetchFor(host.fetch, { caBundle: profile.caBundle }) };
   let token: { value: string; claims: () => TokenClaims | undefined; source: string } | undefined;
   return retrying(context, async (attempt) => {
     // A token is reused for transient retries while it lives; a new one is fetched when STS rejects it.

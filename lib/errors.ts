@@ -291,16 +291,19 @@ export class StsResponseError extends Oidc2AwsError {
   }
 }
 
-/** An HTTP exchange failed: the connection (`ERR_NETWORK`) or its time limit (`ERR_TIMEOUT`). Both are retryable. */
+/**
+ * An HTTP exchange failed: the connection (`ERR_NETWORK`) or its time limit (`ERR_TIMEOUT`). Both are
+ * retryable, but for a proxy's refusal of the tunnel (HTTP 403, 407).
+ */
 export class HttpError extends Oidc2AwsError {
-  /** Whether trying again can succeed: always true for a transport failure or a timeout. */
+  /** Whether trying again can succeed: true for a transport failure or a timeout, false for a proxy's refusal. */
   readonly retryable: boolean;
 
-  /** A transport failure or a timeout. */
-  constructor(code: HttpErrorCode, message: string, options: ErrorOptions = {}) {
+  /** A transport failure or a timeout; `retryable: false` for what trying again cannot fix (a proxy's refusal). */
+  constructor(code: HttpErrorCode, message: string, options: ErrorOptions & { retryable?: boolean } = {}) {
     super(code, message, options);
     this.name = "HttpError";
-    this.retryable = true;
+    this.retryable = options.retryable ?? true;
   }
 }
 

@@ -7,6 +7,7 @@
  * @module
  */
 import type { Runtime } from "./_runtime/mod.ts";
+import type { ValueOrigin } from "./errors.ts";
 
 /** Environment variables, read by name. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -61,6 +62,27 @@ export type TimedFetch = (url: string, init: FetchInit, limit: TimeLimit) => Pro
 
 /** Where a fetch carries its {@linkcode TimedFetch}. @internal */
 export const TIMED: unique symbol = Symbol("oidc2aws.timedFetch");
+
+/**
+ * The trust settings a request is made with: the CA bundle (`AWS_CA_BUNDLE` or a profile's
+ * `ca_bundle`), and where it was set, for messages. @internal
+ */
+export interface NetworkSettings {
+  caBundle?: { path: string; origin: ValueOrigin };
+}
+
+/**
+ * Where the runtime adapter's fetch carries its variant for other {@linkcode NetworkSettings} (a
+ * profile's `ca_bundle`). A fetch without it (one the caller injected) is used as given. @internal
+ */
+export const NETWORK: unique symbol = Symbol("oidc2aws.networkFetch");
+
+/** A fetch for these network settings: the adapter's variant when it has one, else the fetch itself. @internal */
+export function fetchFor(fetch: Fetch, settings: NetworkSettings): Fetch {
+  if (!settings.caBundle) return fetch;
+  const variant = (fetch as { [NETWORK]?: (settings: NetworkSettings) => Fetch })[NETWORK];
+  return variant ? variant(settings) : fetch;
+}
 
 /** Runs a command without a shell and captures its output (for `web_identity_token_process`). */
 export type RunCommand = (

@@ -6,7 +6,7 @@
  */
 import { loadConfig, type LoadedConfig } from "./config_files.ts";
 import { stsEndpointFor } from "./endpoint.ts";
-import { ConfigError, describeOrigin } from "./errors.ts";
+import { ConfigError, describeOrigin, type ValueOrigin } from "./errors.ts";
 import { quote } from "./_redact.ts";
 import { envValue, expandPath } from "./_path.ts";
 import { own } from "./config.ts";
@@ -42,6 +42,12 @@ export interface WebIdentityProfile {
   policyArns?: string[];
   /** The STS endpoint URL. */
   stsEndpoint: string;
+  /**
+   * A PEM file of CA certificates trusted (next to the built-in ones) for the token server and STS:
+   * `AWS_CA_BUNDLE`, else the profile's `ca_bundle`; where it was set, for messages. Used by the
+   * runtime's fetch (an injected fetch is used as given).
+   */
+  caBundle?: { path: string; origin: ValueOrigin };
 }
 
 /** `credential_source = Environment`: the env's static keys sign the first `sts:AssumeRole` of a chain. */
@@ -78,6 +84,12 @@ export interface ChainedProfile {
   policyArns?: string[];
   /** The STS endpoint URL. */
   stsEndpoint: string;
+  /**
+   * A PEM file of CA certificates trusted (next to the built-in ones) for the token server and STS:
+   * `AWS_CA_BUNDLE`, else the profile's `ca_bundle`; where it was set, for messages. Used by the
+   * runtime's fetch (an injected fetch is used as given).
+   */
+  caBundle?: { path: string; origin: ValueOrigin };
   /** The region the call is signed for (SigV4 scope): the region, or `us-east-1` at the global endpoint. */
   signingRegion: string;
 }
@@ -212,6 +224,10 @@ function roleSettings(sources: SettingSources, config: LoadedConfig, now: () => 
   const regionName = region && settings.region(region, env);
   if (regionName) result.region = regionName;
   result.stsEndpoint = stsEndpoint(sources, config, result.region);
+  const caBundle = lookup(sources, "ca_bundle");
+  if (caBundle && caBundle.value.trim() !== "") {
+    result.caBundle = { path: expandPath(caBundle.value.trim(), env), origin: caBundle.origin };
+  }
   return result;
 }
 
@@ -225,6 +241,7 @@ type RoleSettings = Pick<
   | "policyArns"
   | "region"
   | "stsEndpoint"
+  | "caBundle"
 >;
 
 /** AWS's limit on a session assumed with another role's credentials (role chaining). */

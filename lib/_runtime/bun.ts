@@ -5,8 +5,11 @@
  *
  * @module
  */
-import { fileKind, globalFetch, MAX_FILE_BYTES, refusal, type Runtime } from "./mod.ts";
-import { missing, type NodeProcess, processRuntime } from "./node.ts";
+import type { Env, Fetch, FetchInit, NetworkSettings, ReadFile } from "../host.ts";
+import { NETWORK } from "../host.ts";
+import { proxyConfigured } from "../proxy.ts";
+import { caBundleFromEnv, fileKind, globalFetch, MAX_FILE_BYTES, refusal, type Runtime } from "./mod.ts";
+import { missing, type NodeProcess, processRuntime, request } from "./node.ts";
 
 interface BunApi {
   mmap(path: string): Uint8Array;
@@ -64,7 +67,7 @@ export function bunRuntime(): Runtime {
   return {
     ...processRuntime(g.process, readFile),
     name: "bun",
-    fetch: globalFetch,
+    fetch: bunFetch(g.process.env as Env, readFile),
     // In order, through one promise chain.
     write: (stream, text) => void (chain = chain.then(() => bun.write(bun[stream], text))),
   };
@@ -85,4 +88,25 @@ async function kindOf(file: BunFile): Promise<string> {
   } catch {
     return "a special file";
   }
+}
+
+/**
+ * Bun's fetch, with proxies and CA bundles applied as oidc2aws decides (see proxyFor in ../proxy.ts).
+ * With a proxy variable set, requests go over node:http and node:tls (./network.ts), as on Node:
+ * Bun's fetch reads the proxy variables itself and applies its NO_PROXY even to a `proxy` given
+ * explicitly, so it could not follow our decision. With a CA bundle alone, fetch's `tls: { ca }`
+ * (the bundle next to the built-in roots, as on Node and Deno).
+ * With neither, the global fetch.
+ */
+function bunFetch(env: Env, readFile: ReadFile, settings: NetworkSettings = {}): Fetch {
+  const fetch = async (url: string, init: FetchInit) => {
+    const caBundle = settings.caBundle ?? caBundleFromEnv(env);
+    if (proxyConfigured(env)) return request(url, init, undefined, { env, caBundle, readFile });
+    if (!caBundle) return globalFetch(url, init);
+    const ca = await (await import("./network.ts")).caCertificates(caBundle, readFile);
+    return (globalThis.fetch as (url: string, init: object) => ReturnType<Fetch>)(url, { ...init, tls: { ca } });
+  };
+  return Object.assign(fetch, {
+    [NETWORK]: (next: NetworkSettings) => bunFetch(env, readFile, { ...settings, ...next }),
+  });
 }

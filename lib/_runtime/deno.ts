@@ -5,8 +5,9 @@
  * @module
  */
 import { isPermissionDenied, PermissionError } from "../errors.ts";
-import type { Env } from "../host.ts";
-import { fileKind, globalFetch, refusal, type Runtime, runtimeFs, type SpawnResult } from "./mod.ts";
+import { type Env, type Fetch, type FetchInit, NETWORK, type NetworkSettings, type ReadFile } from "../host.ts";
+import { proxyConfigured } from "../proxy.ts";
+import { caBundleFromEnv, fileKind, globalFetch, refusal, type Runtime, runtimeFs, type SpawnResult } from "./mod.ts";
 
 // Minimal shapes of the Deno APIs used here (the core is type-checked with no runtime types).
 interface DenoApi {
@@ -22,6 +23,8 @@ interface DenoApi {
     isSocket: boolean | null;
   };
   errors: { NotFound: ErrorConstructor };
+  createHttpClient(options: { caCerts?: string[] }): unknown;
+  permissions: { querySync?(descriptor: { name: "env"; variable: string }): { state: string } };
   args: string[];
   build: { os: string };
   exitCode: number;
@@ -86,7 +89,7 @@ export function denoRuntime(): Runtime {
     name: "deno",
     env: denoEnv(deno),
     readFile,
-    fetch: globalFetch,
+    fetch: denoFetch(deno, readFile),
     runCommand: async (command, args, options) =>
       (await import("./run_command.ts")).runCommand(command, args, options, windows),
     args: deno.args,
@@ -177,6 +180,66 @@ function denoEnv(deno: DenoApi): Env {
     getOwnPropertyDescriptor(_target, name) {
       const value = typeof name === "string" ? deno.env.get(name) : undefined;
       return value === undefined ? undefined : { value, enumerable: true, configurable: true, writable: false };
+    },
+  });
+}
+
+/**
+ * Deno's fetch, with proxies and CA bundles applied as oidc2aws decides (see proxyFor in ../proxy.ts).
+ * With a proxy variable set, requests go over node:http and node:tls (../_runtime/network.ts), as on
+ * Node: Deno's own client reads the proxy variables itself, and its NO_PROXY rules differ (it even
+ * applies them to a proxy given explicitly), so no Deno client could follow our decision. With a CA
+ * bundle alone, a `Deno.createHttpClient({ caCerts })`, one per bundle. With neither, the global
+ * fetch. Proxy variables Deno may not read (--allow-env without them) count as unset.
+ */
+function denoFetch(deno: DenoApi, readFile: ReadFile, settings: NetworkSettings = {}): Fetch {
+  const env = readableEnv(deno);
+  const fetch = async (url: string, init: FetchInit) => {
+    const caBundle = settings.caBundle ?? caBundleFromEnv(env);
+    if (proxyConfigured(env)) {
+      return (await import("./node.ts")).request(url, init, undefined, { env, caBundle, readFile });
+    }
+    if (!caBundle) return globalFetch(url, init);
+    const client = await caClient(deno, caBundle, readFile);
+    return (globalThis.fetch as (url: string, init: object) => ReturnType<Fetch>)(url, { ...init, client });
+  };
+  return Object.assign(fetch, {
+    [NETWORK]: (next: NetworkSettings) => denoFetch(deno, readFile, { ...settings, ...next }),
+  });
+}
+
+const caClients = new Map<string, Promise<unknown>>();
+
+function caClient(
+  deno: DenoApi,
+  caBundle: NonNullable<NetworkSettings["caBundle"]>,
+  readFile: ReadFile,
+): Promise<unknown> {
+  let client = caClients.get(caBundle.path);
+  if (!client) {
+    client = import("./network.ts").then(async ({ loadCaBundle }) =>
+      deno.createHttpClient({ caCerts: await loadCaBundle(caBundle, readFile) })
+    );
+    caClients.set(caBundle.path, client);
+    client.catch(() => caClients.delete(caBundle.path));
+  }
+  return client;
+}
+
+/**
+ * The environment for the network settings: a variable Deno may not read is unset (asked first, so
+ * that a run with a narrower --allow-env never prompts for a proxy variable).
+ */
+function readableEnv(deno: DenoApi): Env {
+  return new Proxy(Object.create(null) as Record<string, string | undefined>, {
+    get(_target, name) {
+      if (typeof name !== "string") return undefined;
+      try {
+        if (deno.permissions.querySync?.({ name: "env", variable: name }).state === "prompt") return undefined;
+        return deno.env.get(name);
+      } catch {
+        return undefined;
+      }
     },
   });
 }

@@ -7,7 +7,8 @@
  * @module
  */
 import { isPermissionDenied, PermissionError } from "../errors.ts";
-import type { Env, Fetch, ReadFile, RunCommand } from "../host.ts";
+import type { Env, Fetch, NetworkSettings, ReadFile, RunCommand } from "../host.ts";
+import { proxyConfigured } from "../proxy.ts";
 
 /** What the library and the CLI take from the runtime. @internal */
 export interface Runtime {
@@ -255,3 +256,14 @@ export function fileKind(stat: {
 
 /** The global fetch, looked up at each call, so that a fetch patched later (msw, a test spy) is used. @internal */
 export const globalFetch: Fetch = (url, init) => (globalThis.fetch as Fetch)(url, init);
+
+/** `AWS_CA_BUNDLE` as the adapters' fetch reads it (when no profile gave a CA bundle). @internal */
+export function caBundleFromEnv(env: Env): NetworkSettings["caBundle"] {
+  const path = env.AWS_CA_BUNDLE;
+  return path ? { path, origin: { envVar: "AWS_CA_BUNDLE" } } : undefined;
+}
+
+/** Whether a request needs more than the runtime's plain fetch: a proxy variable or a CA bundle is set. @internal */
+export function networkInUse(env: Env, caBundle: NetworkSettings["caBundle"]): boolean {
+  return caBundle !== undefined || proxyConfigured(env);
+}

@@ -10,11 +10,14 @@ import {
   type Fetch,
   type FetchInit,
   type FetchResponse,
+  NETWORK,
+  type NetworkSettings,
   type ReadFile,
   TIMED,
   type TimeLimit,
 } from "../host.ts";
-import { fileKind, refusal, type Runtime, runtimeFs } from "./mod.ts";
+import { caBundleFromEnv, fileKind, networkInUse, refusal, type Runtime, runtimeFs } from "./mod.ts";
+import type { NetworkContext } from "./network.ts";
 
 /** The parts of Node's (and Bun's) `process` used here. */
 export interface NodeProcess {
@@ -56,7 +59,13 @@ const proc = (): NodeProcess => (globalThis as unknown as { process: NodeProcess
 /** The adapter for Node. */
 export function nodeRuntime(): Runtime {
   const p = proc();
-  return { ...processRuntime(p, nodeReadFile), name: "node", fetch: nodeFetch, write: processWriter(p) };
+  const env = p.env as Env;
+  return {
+    ...processRuntime(p, nodeReadFile),
+    name: "node",
+    fetch: nodeFetch(env, nodeReadFile),
+    write: processWriter(p),
+  };
 }
 
 /** What Node and Bun share: everything that goes through `process`. */
@@ -187,24 +196,53 @@ function importHttps(): Promise<{ default: NodeHttp }> {
  * A fetch over node:http / node:https: no redirects followed, the body streamed as it arrives. It
  * also enforces a time limit itself (its TimedFetch, see TIMED in ../host.ts), with an unref'd timer
  * that destroys the request: Node then loads neither AbortSignal.timeout nor http's signal handling.
+ * With a proxy variable or a CA bundle set (read at each request), the route comes from
+ * ./network.ts (a CONNECT tunnel, the bundle's certificates); with none, nothing more is loaded.
+ * Its NETWORK variant takes a profile's CA bundle.
+ * @internal
  */
-const nodeFetch: Fetch & { [TIMED]: typeof request } = Object.assign(
-  (url: string, init: FetchInit) => request(url, init),
-  { [TIMED]: request },
-);
+export function nodeFetch(
+  env: Env,
+  readFile: ReadFile,
+  settings: NetworkSettings = {},
+): Fetch & { [TIMED]: TimedRequest; [NETWORK]: (settings: NetworkSettings) => Fetch } {
+  const timed: TimedRequest = (url, init, limit) => {
+    const caBundle = settings.caBundle ?? caBundleFromEnv(env);
+    return request(url, init, limit, networkInUse(env, caBundle) ? { env, caBundle, readFile } : undefined);
+  };
+  return Object.assign((url: string, init: FetchInit) => timed(url, init), {
+    [TIMED]: timed,
+    [NETWORK]: (next: NetworkSettings) => nodeFetch(env, readFile, { ...settings, ...next }),
+  });
+}
 
-async function request(url: string, init: FetchInit, limit?: TimeLimit): Promise<FetchResponse> {
+type TimedRequest = (url: string, init: FetchInit, limit?: TimeLimit) => Promise<FetchResponse>;
+
+/**
+ * One request over node:http / node:https (on Deno and Bun too, when a proxy is in use). `network`
+ * only when a proxy variable or a CA bundle is set. @internal
+ */
+export async function request(
+  url: string,
+  init: FetchInit,
+  limit?: TimeLimit,
+  network?: NetworkContext,
+): Promise<FetchResponse> {
   const target = new URL(url);
+  const route = network ? await (await import("./network.ts")).route(target, network) : undefined;
   // The CommonJS module object (the default export), not the ESM namespace's snapshot of its
   // functions, so that interceptors patching http.request (msw, nock) see the request.
-  const name = target.protocol === "https:" ? "node:https" : "node:http";
+  const name = route?.module ?? (target.protocol === "https:" ? "node:https" : "node:http");
   clients ??= {};
   const client = builtin<NodeHttp>(name) ??
     await (clients[name] ??= (name === "node:https" ? importHttps() : importHttp()).then((m) => m.default));
   const headers: Record<string, string> = { ...init.headers };
+  // Through a tunnel the request goes over node:http: the Host header is the target's.
+  if (route?.via.startsWith("via")) headers.host = target.host;
   if (init.body !== undefined) headers["content-length"] = String(new TextEncoder().encode(init.body).length);
+  const options = { method: init.method, headers, signal: init.signal, ...route?.options };
   return new Promise((resolve, reject) => {
-    const request = client.request(target, { method: init.method, headers, signal: init.signal }, (response) => {
+    const request = client.request(target, options, (response) => {
       resolve({
         status: response.statusCode ?? 0,
         headers: {
@@ -224,12 +262,28 @@ async function request(url: string, init: FetchInit, limit?: TimeLimit): Promise
       });
     });
     request.on("error", reject);
+    // A tunnel: ended with the request, and at once when the request is cut short (a request
+    // destroyed before it has its socket emits nothing until the CONNECT settles).
+    const close = route?.close;
+    if (close) {
+      const signal = init.signal;
+      signal?.addEventListener("abort", close, { once: true });
+      // A listener left on a timeout signal keeps Deno's event loop alive until the signal fires:
+      // removed when the request ends, or fails (a refused tunnel emits 'error' but no 'close').
+      const done = () => {
+        signal?.removeEventListener("abort", close);
+        close();
+      };
+      request.on("close", done);
+      request.on("error", done);
+    }
     if (limit) {
       // Until the exchange is over ('close': the answer read, or the connection gone), not beyond:
       // a keep-alive socket may serve another request after it.
       const timer = setTimeout(() => {
         limit.expired = true;
         request.destroy(new Error(`no complete answer within ${limit.ms} ms`));
+        close?.();
       }, limit.ms);
       (timer as { unref?(): void }).unref?.();
       request.on("close", () => clearTimeout(timer));

@@ -92,7 +92,8 @@ export function requestToken(request: TokenRequest, host: TokenHost, context: Re
     try {
       answer = await send(request, host, context);
     } catch (err) {
-      throw err instanceof HttpError ? Retry.of(err) : err;
+      // A proxy's refusal of the tunnel (HttpError, not retryable) fails at once.
+      throw err instanceof HttpError && err.retryable ? Retry.of(err) : err;
     }
     if (answer.status >= 200 && answer.status < 300) return tokenOf(request, answer);
     const error = httpError(request, answer, host.now());

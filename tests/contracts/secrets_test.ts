@@ -27,6 +27,9 @@ import {
 } from "../../mod.ts";
 import { instantClock, type Reply, scriptedFetch, type SeenRequest } from "../_helpers.ts";
 import { webIdentity } from "../_profile.ts";
+import { deadPort, hasOpenssl, makeTestCerts, startProxy } from "../_tls.ts";
+import { startEmulator } from "../../emulator/mod.ts";
+import { request } from "../../lib/_runtime/node.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The planted secrets
@@ -1232,6 +1235,97 @@ describe("secrets: servers that echo what they were sent into every field", () =
       assert.equal(err.awsCode, "HTTP400", "a code holding a piece of the token is replaced by the status");
       return true;
     });
+  });
+});
+
+describe("secrets: proxies and CA bundles", { skip: hasOpenssl() ? false : "openssl is not on this machine" }, () => {
+  // The fetch every runtime uses when a proxy variable or a CA bundle is set (lib/_runtime/network.ts),
+  // against a loopback CONNECT proxy and the emulator serving https: the proxy's password joins the
+  // secrets, in every form it could take (raw, URL-encoded, and inside the Basic credentials).
+  const PASSWORD = "PROXYxMARKpa55w0rd/+=";
+  const forms = [PASSWORD, encodeURIComponent(PASSWORD), btoa(`ci-user:${PASSWORD}`), btoa(PASSWORD)];
+  const withPassword = (url: string) => url.replace("http://", `http://ci-user:${encodeURIComponent(PASSWORD)}@`);
+
+  it("refusals, unreachable and malformed proxies, TLS failures and bad bundles show no secret and no proxy password", async () => {
+    const certs = await makeTestCerts();
+    const emulator = await startEmulator({ tls: { key: certs.key, cert: certs.cert } });
+    const port = Number(new URL(emulator.url).port);
+    const targets = { "token.example.test:443": port, "sts.example.test:443": port };
+    const open = await startProxy({ targets, auth: `ci-user:${PASSWORD}` });
+    const refusing = await startProxy({ targets: {}, auth: `ci-user:${PASSWORD}` });
+    const failing = await startProxy({ targets, status: 502 });
+    const dead = await deadPort();
+    try {
+      const paths = audit();
+      const readFile = (path: string) => fsReadFile(path, "utf8").catch(() => undefined);
+      const run = (proxyEnv: Record<string, string>, caBundle?: string) => {
+        const env = { ...ENV, ...proxyEnv, AWS_MAX_ATTEMPTS: "1" };
+        const bundle = caBundle ? { path: caBundle, origin: { envVar: "AWS_CA_BUNDLE" } } : undefined;
+        const fetch: Fetch = (url, init) => request(url, init, undefined, { env, caBundle: bundle, readFile });
+        return async () => {
+          try {
+            return await assumeRole(PROFILE, { env, fetch });
+          } catch (err) {
+            for (const [where, render] of renderings(err)) {
+              const text = render();
+              for (const form of forms) assert.ok(!text.includes(form), `the proxy password in ${where}: ${text}`);
+            }
+            throw err;
+          }
+        };
+      };
+      await paths.fails("407 without credentials", run({ HTTPS_PROXY: open.url }), "ERR_NETWORK");
+      await paths.fails(
+        "407 with the wrong password",
+        run({ HTTPS_PROXY: open.url.replace("http://", `http://ci-user:${encodeURIComponent(PASSWORD)}x@`) }),
+        "ERR_NETWORK",
+      );
+      await paths.fails(
+        "403: a target the proxy refuses",
+        run({ HTTPS_PROXY: withPassword(refusing.url) }),
+        "ERR_NETWORK",
+      );
+      await paths.fails("502 from the proxy", run({ https_proxy: withPassword(failing.url) }), "ERR_NETWORK");
+      await paths.fails(
+        "a proxy that cannot be reached",
+        run({ HTTPS_PROXY: withPassword(`http://127.0.0.1:${dead}`) }),
+        "ERR_NETWORK",
+      );
+      for (
+        const bad of ["http://[bad", "socks5://127.0.0.1:1080", "https://127.0.0.1:3128", "http://127.0.0.1:1/path"]
+      ) {
+        await paths.fails(`the proxy URL ${bad}`, run({ HTTPS_PROXY: withPassword(bad) }), "ERR_CONFIG_INVALID");
+      }
+      await paths.fails(
+        "TLS not trusted through the tunnel",
+        run({ HTTPS_PROXY: withPassword(open.url) }),
+        "ERR_NETWORK",
+      );
+      await paths.fails(
+        "TLS through the tunnel with another CA",
+        run({ HTTPS_PROXY: withPassword(open.url) }, certs.otherCaFile),
+        "ERR_NETWORK",
+      );
+      // Trusted and tunnelled: the emulator refuses the planted bearer, the answer comes back through the proxy.
+      await paths.fails(
+        "the token server's refusal, through the tunnel",
+        run({ HTTPS_PROXY: withPassword(open.url) }, certs.caFile),
+        "ERR_TOKEN_HTTP",
+      );
+      await paths.fails(
+        "a CA bundle that does not exist",
+        run({ HTTPS_PROXY: withPassword(open.url) }, `${certs.dir}/missing.pem`),
+        "ERR_CONFIG_READ",
+      );
+      assert.ok(open.seen.length >= 4);
+      // What the proxy saw in cleartext: CONNECT lines, never the bearer.
+      assert.ok(!open.tunnelled().includes(BEARER));
+      for (const seen of open.seen) assert.doesNotMatch(seen.line, /BEARER|idtoken/);
+      paths.done();
+    } finally {
+      await Promise.all([open.stop(), refusing.stop(), failing.stop(), emulator.stop()]);
+      await certs.remove();
+    }
   });
 });
 
