@@ -30,8 +30,8 @@ function header({ options, machine }: Results): string[] {
     "- figures: median with p25 and p75 (nearest rank) of the counted runs; × floor is the ratio of medians from " +
     "this run: compare ratios, not absolute times across runs",
     `- environment of every timed command: only the variables the harness sets (PATH, an empty HOME, the ` +
-    `emulator's), never the caller's; ${LEFT_OUT.join(", ")} is never passed (it costs every Node process ` +
-    "~60 ms at start on a machine that sets it; CI runners don't)",
+    `emulator's), never the caller's; ${LEFT_OUT.join(" and ")} are never passed (a CA bundle costs every ` +
+    "Node process ~60 ms at start, and oidc2aws's requests more, on a machine that sets them; CI runners don't)",
     "- Deno floor: bench/cases/floor_fetch.js reads `Deno.env` and prints with `console.log` on Deno; touching " +
     "`globalThis.process` would load Deno's Node compatibility layer (~19 ms)",
     `- peak RSS: ${RSS_MEASURED ? "`/usr/bin/time -f %M` (median of the runs)" : "omitted (no /usr/bin/time)"}`,

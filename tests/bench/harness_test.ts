@@ -31,8 +31,13 @@ describe("bench/stats.ts", () => {
 });
 
 describe("bench/measure.ts: the environment of a timed command", () => {
-  it("leaves out NODE_EXTRA_CA_CERTS and keeps the rest of what it is given", () => {
-    const env = timedEnv({ PATH: "/bin", NODE_EXTRA_CA_CERTS: "/etc/ssl/certs/ca-certificates.crt", A: "1" });
+  it("leaves out NODE_EXTRA_CA_CERTS and AWS_CA_BUNDLE and keeps the rest of what it is given", () => {
+    const env = timedEnv({
+      PATH: "/bin",
+      NODE_EXTRA_CA_CERTS: "/etc/ssl/certs/ca-certificates.crt",
+      AWS_CA_BUNDLE: "/etc/ssl/certs/ca-certificates.crt",
+      A: "1",
+    });
     assert.deepEqual(env, { PATH: "/bin", A: "1" });
   });
 

@@ -91,7 +91,10 @@ describe("bench/run.ts --quick", {
       // The header says how the run avoids the measurement traps.
       assert.match(out, /^- \d+ counted runs .*round-robin: every round runs each case once, in a new shuffled order/m);
       assert.match(out, /^- figures: median with p25 and p75 .*ratio of medians from this run/m);
-      assert.match(out, /^- environment of every timed command: .*NODE_EXTRA_CA_CERTS is never passed/m);
+      assert.match(
+        out,
+        /^- environment of every timed command: .*NODE_EXTRA_CA_CERTS and AWS_CA_BUNDLE are never passed/m,
+      );
       assert.match(out, /^- Deno floor: bench\/cases\/floor_fetch\.js reads `Deno\.env`/m);
       assert.match(out, /^## Targets$/m);
       for (
