@@ -14,7 +14,7 @@
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -46,10 +46,26 @@ const publicNames = Object.values(api.metafile.outputs)[0].exports.sort();
 // does not: mod.js calls asLibrary() as it is evaluated, which is after this file's evaluation and
 // before the microtask that would start the CLI (no module here awaits at top level).
 const LIBRARY_MARK = "__oidc2awsAsLibrary";
+// The rarely used commands, diagnostics that no credential step runs, are files of their own
+// (dist/doctor.js, dist/trust_policy.js): parsing them would cost every run (~3% of a Node cold start
+// for ~20 kB). They take the library's code from cli.js, through the names cli/_shared.ts exports.
+const RARE = ["doctor", "trust_policy"];
+const SHARED = "__oidc2awsShared";
+const rareExternal = {
+  name: "rare-commands",
+  setup(b) {
+    b.onResolve(
+      { filter: /^\.\/commands\/(?:doctor|trust_policy)\.ts$/ },
+      (args) =>
+        args.kind === "dynamic-import" ? { path: `./${basename(args.path, ".ts")}.js`, external: true } : undefined,
+    );
+  },
+};
 await build({
   stdin: {
     contents: [
       `export * from "./mod.ts";`,
+      `export * as ${SHARED} from "./cli/_shared.ts";`,
       `let library = false;`,
       `export function ${LIBRARY_MARK}() { library = true; }`,
       `Promise.resolve().then(() => library || import("./cli.ts"));`,
@@ -66,8 +82,60 @@ await build({
   target: "es2022",
   minify: true,
   banner: { js: `#!/usr/bin/env node\n/* @ts-self-types="../cli.ts" */` },
+  plugins: [rareExternal],
   logLevel: "warning",
 });
+
+// The rare commands' files: their own code and cli/policy/, and the shared names from ./cli.js. Any
+// other import of the library's code fails the build (it would be a second copy).
+const sharedPath = join(root, "cli/_shared.ts");
+const sharedNames = Object.values(
+  (await build({
+    entryPoints: [sharedPath],
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    external: ["node:*"],
+    write: false,
+    metafile: true,
+    outdir: dist,
+    logLevel: "warning",
+  })).metafile.outputs,
+)[0].exports;
+const sharedFiles = new Set(
+  [...readFileSync(sharedPath, "utf8").matchAll(/from "\.\.\/(lib\/[\w.]+)"/g)].map((m) => join(root, m[1])),
+);
+for (const name of RARE) {
+  await build({
+    entryPoints: [join(root, `cli/commands/${name}.ts`)],
+    outfile: join(dist, `${name}.js`),
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    external: ["node:*", "./cli.js"],
+    target: "es2022",
+    minify: true,
+    logLevel: "warning",
+    plugins: [{
+      name: "shared-from-cli",
+      setup(b) {
+        b.onResolve({ filter: /^\./ }, (args) => {
+          if (args.kind === "entry-point") return undefined;
+          if (args.namespace === "oidc2aws-cli") return { path: args.path, external: true };
+          const path = resolve(args.resolveDir, args.path);
+          if (sharedFiles.has(path)) return { path: "shared", namespace: "oidc2aws-cli" };
+          if (path.startsWith(join(root, "cli/policy/"))) return undefined;
+          return { errors: [{ text: `${args.path} (from ${args.importer}) is not in cli/_shared.ts` }] };
+        });
+        b.onLoad({ filter: /.*/, namespace: "oidc2aws-cli" }, () => ({
+          contents: `import { ${SHARED} } from "./cli.js";\nexport const { ${sharedNames.join(", ")} } = ${SHARED};\n`,
+          loader: "js",
+          resolveDir: dist,
+        }));
+      },
+    }],
+  });
+}
 
 writeFileSync(
   join(dist, "mod.js"),

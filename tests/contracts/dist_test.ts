@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -99,5 +99,20 @@ describe("the built files", () => {
     const built = Object.keys(await import(mod)).sort();
     const source = Object.keys(await import("../../mod.ts")).sort();
     assert.deepEqual(built, source);
+  });
+
+  it("doctor and trust-policy are files of their own, sharing cli.js's classes (every run parses less)", async () => {
+    const cli = await readFile(join(root, "dist/cli.js"), "utf8");
+    assert.doesNotMatch(cli, /StringEqualsIgnoreCase|job_workflow_ref/, "the evaluator is not in cli.js");
+    for (const chunk of ["doctor", "trust_policy"]) {
+      const code = await readFile(join(root, `dist/${chunk}.js`), "utf8");
+      assert.match(cli, new RegExp(`import\\("\\./${chunk}\\.js"\\)`), `cli.js loads ${chunk}.js when it runs`);
+      assert.match(
+        code,
+        /^import\{__oidc2awsShared as \w+\}from"\.\/cli\.js";/,
+        `${chunk}.js takes the library from cli.js`,
+      );
+      assert.doesNotMatch(code, /extends Error/, `${chunk}.js defines no error class of its own`);
+    }
   });
 });
