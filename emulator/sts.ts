@@ -12,7 +12,14 @@
  */
 
 import { type DecodedJwt, decodeJwt, type SigningKey, verifyJwtSignature } from "./jwt.ts";
-import { expectedSignature, formatAmzDate, parseAmzDate, parseSigV4, type SignableRequest } from "./sigv4.ts";
+import {
+  expectedSignature,
+  formatAmzDate,
+  parseAmzDate,
+  parseSigV4,
+  type SignableRequest,
+  type SigV4Auth,
+} from "./sigv4.ts";
 import { anyMatch, constraintProblems, parseRoleArn, type RoleArn, type RoleTrust } from "./sts_trust.ts";
 import { evaluateTrustPolicy, parseTrustPolicy } from "../cli/policy/evaluate.ts";
 import { isoSeconds, STS_API_VERSION, STS_XMLNS, StsError, stsErrorReply, xmlHeaders } from "./sts_wire.ts";
@@ -257,6 +264,19 @@ async function verifySignature(state: StsState, request: StsRequest): Promise<Is
   if (!auth.signedHeaders.includes("host")) {
     throw new StsError("SignatureDoesNotMatch", "'Host' must be a 'SignedHeader' in the AWS Authorization.");
   }
+  return await signer(state, request, auth, 5);
+}
+
+/**
+ * The credentials a SigV4 request was signed with: issued here, with their session token, not expired,
+ * signed within `minutes` of now, and the signature matching.
+ */
+async function signer(
+  state: StsState,
+  request: StsRequest,
+  auth: SigV4Auth,
+  minutes: number,
+): Promise<IssuedCredentials> {
   const credentials = state.issued.get(auth.accessKeyId);
   const sessionToken = request.headers["x-amz-security-token"];
   if (!credentials || sessionToken !== credentials.sessionToken) {
@@ -267,12 +287,12 @@ async function verifySignature(state: StsState, request: StsRequest): Promise<Is
     throw new StsError("ExpiredToken", "The security token included in the request is expired");
   }
   const signedAt = parseAmzDate(auth.amzDate);
-  if (Math.abs(now - signedAt) > 5 * 60_000) {
+  if (Math.abs(now - signedAt) > minutes * 60_000) {
     throw new StsError(
       "SignatureDoesNotMatch",
-      `Signature expired: ${auth.amzDate} is now earlier than ${formatAmzDate(now - 5 * 60_000)} (${
+      `Signature expired: ${auth.amzDate} is now earlier than ${formatAmzDate(now - minutes * 60_000)} (${
         formatAmzDate(now)
-      } - 5 min.)`,
+      } - ${minutes} min.)`,
     );
   }
   if (auth.signature !== await expectedSignature(request, auth, credentials.secretAccessKey)) {
@@ -391,31 +411,8 @@ async function getCallerIdentity(state: StsState, request: StsRequest): Promise<
   if (auth.service !== "sts") {
     throw new StsError("SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'.");
   }
-  const credentials = state.issued.get(auth.accessKeyId);
-  const sessionToken = request.headers["x-amz-security-token"];
-  if (!credentials || sessionToken !== credentials.sessionToken) {
-    throw new StsError("InvalidClientTokenId", "The security token included in the request is invalid.");
-  }
-  const now = state.config.now();
-  if (credentials.expiration.getTime() <= now) {
-    throw new StsError("ExpiredToken", "The security token included in the request is expired");
-  }
   // SigV4 requests are valid for 15 minutes either side of the signing time.
-  const signedAt = parseAmzDate(auth.amzDate);
-  if (Math.abs(now - signedAt) > 15 * 60_000) {
-    throw new StsError(
-      "SignatureDoesNotMatch",
-      `Signature expired: ${auth.amzDate} is now earlier than ${formatAmzDate(now - 15 * 60_000)} (${
-        formatAmzDate(now)
-      } - 15 min.)`,
-    );
-  }
-  if (auth.signature !== await expectedSignature(request, auth, credentials.secretAccessKey)) {
-    throw new StsError(
-      "SignatureDoesNotMatch",
-      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
-    );
-  }
+  const credentials = await signer(state, request, auth, 15);
   const requestId = crypto.randomUUID();
   const body = `<GetCallerIdentityResponse xmlns="${STS_XMLNS}">
   <GetCallerIdentityResult>

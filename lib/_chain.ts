@@ -199,16 +199,5 @@ function explain(err: StsError, attempts: number, profile: ChainedProfile, calle
     MalformedPolicyDocument: "the session policy is not valid: check the policy setting",
     PackedPolicyTooLarge: "the session policies are too large: shorten them",
   };
-  return new StsError({
-    status: err.status,
-    awsCode: err.awsCode,
-    awsMessage: err.awsMessage,
-    requestId: err.requestId,
-    retryable: err.retryable,
-    retryAfterMs: err.retryAfterMs,
-    roleArn: err.roleArn,
-    callerArn: err.callerArn,
-    hint: Object.hasOwn(hints, err.awsCode) ? hints[err.awsCode] : undefined,
-    attempts,
-  });
+  return err.explained({ hint: Object.hasOwn(hints, err.awsCode) ? hints[err.awsCode] : undefined, attempts });
 }

@@ -151,16 +151,5 @@ function explain(err: StsError, claims: TokenClaims | undefined, attempts: numbe
     const described = claims ? describeClaims(claims, now) || "(the token has none of iss, aud, sub)" : undefined;
     hint = `${hint} ${described ?? "(the token is not a readable JWT)"}`;
   }
-  return new StsError({
-    status: err.status,
-    awsCode: err.awsCode,
-    awsMessage: err.awsMessage,
-    requestId: err.requestId,
-    retryable: err.retryable,
-    retryAfterMs: err.retryAfterMs,
-    roleArn: err.roleArn,
-    claims: showClaims ? claims : undefined,
-    hint,
-    attempts,
-  });
+  return err.explained({ hint, claims: showClaims ? claims : undefined, attempts });
 }

@@ -267,6 +267,21 @@ export class StsError extends Oidc2AwsError {
     if (fields.claims !== undefined) this.claims = fields.claims;
     if ((fields.attempts ?? 1) > 1) (this as { attempts?: number }).attempts = fields.attempts;
   }
+
+  /** This error again with what explains it: a hint, the token's claims, the number of attempts made. @internal */
+  explained(extra: { hint?: string; claims?: TokenClaims; attempts: number }): StsError {
+    return new StsError({
+      status: this.status,
+      awsCode: this.awsCode,
+      awsMessage: this.awsMessage,
+      requestId: this.requestId,
+      retryable: this.retryable,
+      retryAfterMs: this.retryAfterMs,
+      roleArn: this.roleArn,
+      callerArn: this.callerArn,
+      ...extra,
+    });
+  }
 }
 
 /** STS's answer is not an STS document (HTML, empty, truncated, missing fields, a redirect, too large). Code `ERR_STS_RESPONSE`. */
