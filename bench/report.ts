@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { LEFT_OUT, RSS_MEASURED, type Runtime } from "./measure.ts";
+import { LEFT_OUT, MAIN_RUNTIMES, RSS_MEASURED, type Runtime } from "./measure.ts";
 import { caseMs, find, floorOf, importCost, LABELS, LATENCY_MS, type Results, rssMb } from "./results.ts";
 import { fixed, spread } from "./stats.ts";
 import { targets } from "./targets.ts";
@@ -14,6 +14,7 @@ export function report(results: Results): string {
   const sections = [
     ["# oidc2aws benchmark", header(results)],
     ["## Fresh process (wall ms from spawn to exit)", freshProcess(results)],
+    ["## GitHub Action (Node 24, run as the runner runs it)", actionSection(results)],
     ["## In process", inProcess(results)],
     ["## npm tarball", [tarball(results)]],
     ["## Targets", targets(results).map((t) => `- ${t}`)],
@@ -81,7 +82,7 @@ function row(runtime: Runtime, label: string, cells: [string, string?, string?])
 
 function inProcess(results: Results): string[] {
   const lines = ["| runtime | measurement | median | p25 | p75 |", "|---|---|---:|---:|---:|"];
-  for (const runtime of results.options.runtimes) {
+  for (const runtime of results.options.runtimes.filter((r) => MAIN_RUNTIMES.includes(r))) {
     lines.push(row(runtime, "import the library, fresh process: import − empty process (ms, medians)", [
       fixed(importCost(results, runtime), 2),
     ]));
@@ -129,6 +130,37 @@ function inProcessFigures(results: Results, runtime: Runtime): string[] {
     }
   }
   return lines;
+}
+
+/** The two actions side by side: bytes `main` loads, and cold start ÷ Node 24's floor. */
+function actionSection(results: Results): string[] {
+  const { ours, official } = results.actions;
+  const floor = floorOf(results.cases, "node24");
+  const ratio = (id: "action" | "officialAction" | "cli") => {
+    const c = find(results, "node24", id);
+    return c?.runs.length
+      ? `${fixed(caseMs(c))} ms, ${fixed(caseMs(c) / caseMs(floor), 2)}× the floor`
+      : "not measured";
+  };
+  const bytes = (n: number) => `${n.toLocaleString("en-US")} bytes`;
+  return [
+    "| | `main` loads | cold start (median) |",
+    "|---|---:|---|",
+    `| oidc2aws action | ${typeof ours === "string" ? ours : `${bytes(ours.bytes)} (${ours.file})`} | ${
+      ratio("action")
+    } |`,
+    `| configure-aws-credentials ${typeof official === "string" ? "" : official.version} | ${
+      typeof official === "string" ? official : bytes(official.bytes)
+    } | ${ratio("officialAction")} |`,
+    `| oidc2aws CLI credential-process | | ${ratio("cli")} |`,
+    "",
+    "Both actions run as the runner runs them: `node MAIN` on Node 24 with the step's inputs " +
+    "(`role-to-assume`, `aws-region`) and every input's default from the action's action.yml as " +
+    "`INPUT_*` variables, `$GITHUB_ENV` and `$GITHUB_OUTPUT` files, and the job's token request " +
+    "variables, against the same emulator. Every Node 24 case (the floor too) preloads " +
+    "bench/cases/loopback_guard.mjs, which ends a process that connects anywhere but loopback. " +
+    "The official action comes from a checkout named by `--official-action` (see bench/actions.ts).",
+  ];
 }
 
 function tarball({ pack }: Results): string {

@@ -18,10 +18,22 @@ export interface Options {
   warmup: number;
   runtimes: Runtime[];
   out?: string;
+  /** A checkout of aws-actions/configure-aws-credentials (its action.yml and dist/index.js). */
+  officialAction: string;
 }
 
 /** A fresh-process case. */
-export type CaseId = "empty" | "emptyModule" | "floorFetch" | "floorHttp" | "cli" | "lib" | "sdk" | "import";
+export type CaseId =
+  | "empty"
+  | "emptyModule"
+  | "floorFetch"
+  | "floorHttp"
+  | "cli"
+  | "lib"
+  | "sdk"
+  | "import"
+  | "action"
+  | "officialAction";
 
 /** One fresh-process case on one runtime, with its counted runs (or why it was dropped). */
 export interface Case {
@@ -30,6 +42,8 @@ export interface Case {
   argv: string[];
   /** What a successful run prints. */
   expect: RegExp;
+  /** Variables this case gets on top of the common ones (the action's inputs and runner files). */
+  env?: Record<string, string>;
   runs: Run[];
   error?: string;
 }
@@ -44,6 +58,8 @@ export const LABELS: Record<CaseId, string> = {
   lib: "oidc2aws library resolveProfile + assumeRole",
   sdk: "AWS SDK v3 (@aws-sdk/client-sts)",
   import: "import the library only",
+  action: "oidc2aws GitHub Action (role-to-assume, aws-region)",
+  officialAction: "aws-actions/configure-aws-credentials (same inputs)",
 };
 
 /** Everything one run of the benchmark measured. */
@@ -54,6 +70,14 @@ export interface Results {
   cases: Case[];
   inproc: Partial<Record<Runtime, InProcess | string>>;
   pack: Pack | string;
+  /** The two actions' `main` files: bytes loaded, or why they were not measured. */
+  actions: ActionSizes;
+}
+
+/** What the GitHub Action section reports on size: the bytes each action's `main` loads. */
+export interface ActionSizes {
+  ours: { file: string; bytes: number } | string;
+  official: { version: string; bytes: number } | string;
 }
 
 /** The case `id` on `runtime`, if it ran. */

@@ -20,21 +20,40 @@
  * @module
  */
 import { existsSync, rmSync } from "node:fs";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import process from "node:process";
-import { BIN, inProcess, lastLine, RSS_MEASURED, runOnce, type Runtime, RUNTIMES, tarball } from "./measure.ts";
+import * as actions from "./actions.ts";
+import {
+  BIN,
+  inProcess,
+  lastLine,
+  MAIN_RUNTIMES,
+  RSS_MEASURED,
+  runOnce,
+  type Runtime,
+  RUNTIMES,
+  tarball,
+} from "./measure.ts";
 import { capture, type Emulator, exitOnSignal, killAll, ROOT, startEmulator } from "./processes.ts";
+import { chart } from "./chart.ts";
 import { report } from "./report.ts";
 import { type Case, type CaseId, LATENCY_MS, type Options, type Results } from "./results.ts";
 import { shuffle } from "./stats.ts";
 
 const ROLE_ARN = "arn:aws:iam::123456789012:role/oidc2aws-bench";
-const USAGE = "usage: run.ts [--quick] [--runs N] [--runtimes node,deno,bun] [--out PATH]";
+const USAGE =
+  "usage: run.ts [--quick] [--runs N] [--runtimes node,deno,bun,node24] [--out PATH] [--official-action DIR]";
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { quick: false, runs: 30, warmup: 2, runtimes: [...RUNTIMES] };
+  const options: Options = {
+    quick: false,
+    runs: 30,
+    warmup: 2,
+    runtimes: [...RUNTIMES],
+    officialAction: join(ROOT, ".cache/configure-aws-credentials"),
+  };
   let runs: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].includes("=") ? argv[i].split(/=(.*)/s) : [argv[i], undefined];
@@ -42,6 +61,7 @@ function parseOptions(argv: string[]): Options {
     if (flag === "--quick") options.quick = true;
     else if (flag === "--runs") runs = Number(value());
     else if (flag === "--out") options.out = value();
+    else if (flag === "--official-action") options.officialAction = value();
     else if (flag === "--runtimes") {
       options.runtimes = value().split(",").map((r) => r.trim()) as Runtime[];
       const unknown = options.runtimes.filter((r) => !RUNTIMES.includes(r));
@@ -74,16 +94,59 @@ const EXPECT: Record<CaseId, RegExp> = {
   lib: /^ASIA\w+$/m,
   sdk: KEY,
   import: /^import ms [\d.]+$/m,
+  // Both actions mask the access key they export before writing it.
+  action: /::add-mask::ASIA\w+/,
+  officialAction: /::add-mask::ASIA\w+/,
 };
 
+/** The two actions and the variables of their step, for the Node 24 cases. */
+interface ActionSetup {
+  ours: actions.PreparedAction | string;
+  official: (actions.PreparedAction & { version: string }) | string;
+  env: (inputs: Record<string, string>) => Record<string, string>;
+}
+
+/**
+ * Node 24's cases, the GitHub Action section: the floor and the CLI as on Node 20, and each action run
+ * as the runner runs it. Every one preloads the loopback guard.
+ */
+function node24Cases(setup: ActionSetup): Case[] {
+  const bin = BIN.node24;
+  const guarded = (...args: string[]) => [bin, "--import", actions.GUARD, ...args];
+  const cases: Case[] = [
+    {
+      runtime: "node24",
+      id: "floorHttp",
+      argv: guarded(join(ROOT, "bench/cases/floor_http.js")),
+      expect: KEY,
+      runs: [],
+    },
+    {
+      runtime: "node24",
+      id: "cli",
+      argv: guarded(join(ROOT, "dist/cli.js"), "credential-process", "--no-cache"),
+      expect: KEY,
+      runs: [],
+    },
+  ];
+  for (const [id, action] of [["action", setup.ours], ["officialAction", setup.official]] as const) {
+    const c: Case = { runtime: "node24", id, argv: [], expect: EXPECT[id], runs: [] };
+    if (typeof action === "string") c.error = action;
+    else Object.assign(c, { argv: guarded(action.main), env: setup.env(action.inputs) });
+    cases.push(c);
+  }
+  return cases;
+}
+
 /** The fresh-process cases of one runtime; `readable` is what Deno may read (the config file, ~/.aws). */
-function casesFor(runtime: Runtime, stsHost: string, readable: string): Case[] {
+function casesFor(runtime: Runtime, stsHost: string, readable: string, setup: ActionSetup): Case[] {
+  if (runtime === "node24") return node24Cases(setup);
   const bin = BIN[runtime];
   const b = (file: string) => join(ROOT, "bench/cases", file);
   const deno = (flags: string[], file: string) => [bin, "run", ...flags, file];
   // Deno gets the narrow flags a user would give (the SDK gets -A: it reads more than we can list).
   const net = [`--allow-env`, `--allow-net=${stsHost}`];
-  const argv: Record<CaseId, string[] | undefined> = runtime === "deno"
+  const argv: Partial<Record<CaseId, string[]>> = runtime === "deno"
     ? {
       empty: deno([], b("empty.js")),
       emptyModule: deno([], b("import_empty.js")),
@@ -125,7 +188,7 @@ async function runCases(cases: Case[], options: Options, env: Record<string, str
   const rssFile = RSS_MEASURED ? join(dir, "rss") : undefined;
   const once = async (c: Case, record: boolean) => {
     if (c.error) return;
-    const run = await runOnce(c.argv, { env, rssFile });
+    const run = await runOnce(c.argv, { env: c.env ?? env, rssFile });
     if (!run.ok || !c.expect.test(run.stdout)) c.error = lastLine(run.stderr, "exit without the expected output");
     else if (record) c.runs.push(run);
   };
@@ -183,7 +246,13 @@ async function measureAll(options: Options, dir: string, emulators: Emulator[]):
   };
   const env = { ...base, ...emulator.env };
   const stsHost = new URL(emulator.env.AWS_ENDPOINT_URL_STS).host;
-  const cases = options.runtimes.flatMap((r) => casesFor(r, stsHost, `${configFile},${base.HOME}/.aws`));
+  await actions.prepareRunnerFiles(dir);
+  const setup: ActionSetup = {
+    ours: await actions.ours(),
+    official: await actions.official(options.officialAction, dir),
+    env: (inputs) => actions.actionEnv(base, emulator.env, dir, inputs),
+  };
+  const cases = options.runtimes.flatMap((r) => casesFor(r, stsHost, `${configFile},${base.HOME}/.aws`, setup));
 
   const machine = await describeMachine(options.runtimes);
   const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
@@ -191,12 +260,12 @@ async function measureAll(options: Options, dir: string, emulators: Emulator[]):
   await runCases(cases, options, env, dir);
   const inproc: Results["inproc"] = {};
   const inprocEnv = { ...env, BENCH_LATENCY_ENV: JSON.stringify({ ...base, ...slow.env }) };
-  for (const runtime of options.runtimes) {
+  for (const runtime of options.runtimes.filter((r) => MAIN_RUNTIMES.includes(r))) {
     inproc[runtime] = await inProcess(runtime, { quick: options.quick, env: inprocEnv });
   }
   const pack = await tarball();
   machine.push(`load average after: ${load()}`);
-  return { options, machine, cases, inproc, pack };
+  return { options, machine, cases, inproc, pack, actions: actions.sizes(setup.ours, setup.official) };
 }
 
 async function main(): Promise<number> {
@@ -216,7 +285,13 @@ async function main(): Promise<number> {
     const text = report(results);
     process.stdout.write(text);
     const out = options.out ?? (options.quick ? undefined : join(ROOT, "bench/RESULTS.md"));
-    if (out) await writeFile(out, text);
+    if (out) {
+      await writeFile(out, text);
+      // The chart README shows, beside the report (docs/speed.svg for bench/RESULTS.md).
+      const svg = options.out ? out.replace(/(\.md)?$/, ".svg") : join(ROOT, "docs/speed.svg");
+      await mkdir(dirname(svg), { recursive: true });
+      await writeFile(svg, chart(results));
+    }
     const { cases, inproc, pack } = results;
     const failed = cases.some((c) => c.error) || Object.values(inproc).some((r) => typeof r === "string") ||
       typeof pack === "string";
