@@ -138,7 +138,7 @@ function report(err: unknown, runtime: Runtime, debug: boolean, profile?: string
     }
   } else if (isPermissionDenied(err)) {
     code = "ERR_PERMISSION";
-    message = `Deno denied a permission: ${(err as Error).message}. The README lists the flags oidc2aws needs`;
+    message = `Deno denied a permission: ${(err as Error).message}. docs/cli.md lists the flags oidc2aws needs`;
   } else {
     code = "ERR_UNEXPECTED";
     message = `Unexpected ${name ?? "error"}: ${(err as Error)?.message ?? err}. Run with --debug and report it`;

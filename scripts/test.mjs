@@ -49,6 +49,7 @@ if (!skipChecks) {
     ["type check tests, CLI, emulator, bench", bin("tsc"), ["-p", "tsconfig.test.json"]],
     ["deno check", bin("deno"), ["check", "--quiet", "mod.ts", "cli.ts", ...tests]],
     ["JSDoc examples (deno test --doc)", bin("deno"), ["test", "--doc", "--quiet", "mod.ts", "lib/", "cli/"]],
+    ["docs: README and docs/ code blocks type-checked, links resolved", process.execPath, ["scripts/check_docs.mjs"]],
     ["deno lint", bin("deno"), ["lint", "--quiet"]],
     ["deno fmt --check", bin("deno"), ["fmt", "--check", "--quiet"]],
   ];

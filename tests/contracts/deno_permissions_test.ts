@@ -1,37 +1,47 @@
-// README's "Deno permissions" section, as written: each flag of its table, and its `deno run` lines,
-// run against the loopback emulator as a GitHub Actions job would run them. The flags are read out of
-// README.md, so the test follows what users are told. Deno only: the other runtimes have no
-// permissions to grant.
+// docs/cli.md's "Deno permissions" section, as written: each flag of its table, and every `deno run`
+// line of README.md and docs/*.md, run against the loopback emulator as a GitHub Actions job would run
+// them. The flags are read out of the docs, so the test follows what users are told. Deno only: the
+// other runtimes have no permissions to grant.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "../../emulator/mod.ts";
 import { runCli, RUNTIME } from "../_cli.ts";
 
 const DEPLOY = "arn:aws:iam::123456789012:role/deploy";
-const README = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+const root = new URL("../../", import.meta.url);
+const CLI_DOC = await readFile(new URL("docs/cli.md", root), "utf8");
+/** README.md and every docs/*.md, the pages users read. */
+const PAGES = [
+  await readFile(new URL("README.md", root), "utf8"),
+  ...await Promise.all(
+    (await readdir(new URL("docs/", root))).filter((f) => f.endsWith(".md")).sort().map((f) =>
+      readFile(new URL(`docs/${f}`, root), "utf8")
+    ),
+  ),
+].join("\n");
 
-/** The "### Deno permissions" section of README.md. */
+/** The "## Deno permissions" section of docs/cli.md. */
 function permissionsSection(): string {
-  const start = README.indexOf("### Deno permissions");
-  assert.ok(start >= 0, "README.md has a Deno permissions section");
-  const end = README.indexOf("\n## ", start);
-  return README.slice(start, end < 0 ? undefined : end);
+  const start = CLI_DOC.indexOf("## Deno permissions");
+  assert.ok(start >= 0, "docs/cli.md has a Deno permissions section");
+  const end = CLI_DOC.indexOf("\n## ", start + 1);
+  return CLI_DOC.slice(start, end < 0 ? undefined : end);
 }
 
 /** The flags of the table row whose first cell starts with `need`, as written (backquoted `--allow-…` runs). */
 function row(need: string): string[][] {
   const line = permissionsSection().split("\n").find((l) => l.startsWith(`| ${need}`));
-  assert.ok(line, `README's Deno permissions table has a row for ${need}`);
+  assert.ok(line, `docs/cli.md's Deno permissions table has a row for ${need}`);
   const cell = line.split(" | ")[1];
   return [...cell.matchAll(/`(--allow-[^`]*)`/g)].map((m) => m[1].split(" "));
 }
 
-/** Every `deno run …` line of README.md that grants permissions: its flags (up to the script) and its arguments. */
+/** Every `deno run …` line of the docs that grants permissions: its flags (up to the script) and its arguments. */
 function denoRunLines(): Array<{ line: string; flags: string[]; args: string[] }> {
-  return [...README.matchAll(/deno run ((?:--allow-\S+ )+)(\S+) ([^\n`]*)/g)].map((m) => ({
+  return [...PAGES.matchAll(/deno run ((?:--allow-\S+ )+)(\S+) ([^\n`]*)/g)].map((m) => ({
     line: m[0],
     flags: m[1].trim().split(" "),
     args: m[3].trim().split(/\s+/),
@@ -41,7 +51,7 @@ function denoRunLines(): Array<{ line: string; flags: string[]; args: string[] }
 /** Each test is skipped, with this reason, on Bun and Node (a skipped suite would be silent on Bun). */
 const DENO_ONLY = { skip: RUNTIME !== "deno" && "Deno only: permissions are Deno's" };
 
-describe("README's Deno permissions, as written", () => {
+describe("the docs' Deno permissions, as written", () => {
   let emulator: Emulator;
   let work: string;
   let job: Record<string, string>;
@@ -51,7 +61,7 @@ describe("README's Deno permissions, as written", () => {
   before(async () => {
     if (DENO_ONLY.skip) return;
     emulator = await startEmulator({ roles: { [DEPLOY]: { sub: "repo:octo-org/*" } } });
-    // A checkout with .github/aws_config (read relative to it, as README's flags name it), a home, the
+    // A checkout with .github/aws_config (read relative to it, as the docs' flags name it), a home, the
     // runner's temp directory and $GITHUB_ENV.
     work = await mkdtemp(join(tmpdir(), "oidc2aws-deno-perms-"));
     await mkdir(join(work, ".github"));
@@ -168,7 +178,7 @@ describe("README's Deno permissions, as written", () => {
 
   it("every `deno run` line runs as written", DENO_ONLY, async () => {
     const lines = denoRunLines();
-    assert.ok(lines.length > 0, "README has deno run lines");
+    assert.ok(lines.length > 0, "the docs have deno run lines");
     const script = join(work, "deploy.sh");
     await writeFile(script, '#!/bin/sh\necho "deployed as $AWS_ACCESS_KEY_ID"\n');
     await chmod(script, 0o755);

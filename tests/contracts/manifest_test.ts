@@ -122,10 +122,45 @@ describe("the tests mirror the code", () => {
   });
 });
 
-describe("the README", () => {
-  it("quotes the seed's five profiles exactly as the tests read them", () => {
-    const readme = read("README.md");
-    const block = /The seed proposal's own example file[\s\S]*?```ini\n([\s\S]*?)```/.exec(readme)?.[1];
+describe("the README and docs/", () => {
+  const pages = [
+    "README.md",
+    ...readdirSync(new URL("../../docs/", import.meta.url)).map(String)
+      .filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`),
+  ];
+
+  it("quote the boto3 proposal's five profiles exactly as the tests read them", () => {
+    const page = read("docs/configuration.md");
+    const block = /The boto3 proposal's own example file[\s\S]*?```ini\n([\s\S]*?)```/.exec(page)?.[1];
     assert.equal(block, read("tests/testdata/seed_aws_config"));
+  });
+
+  it("keep the README under 20 kB: it ships in the npm package", () => {
+    const bytes = new TextEncoder().encode(read("README.md")).length;
+    assert.ok(bytes <= 20_000, `README.md is ${bytes} bytes`);
+  });
+
+  it("give a fresh clone the two commands, exactly: the demo and the tests", () => {
+    const block = /## Develop[\s\S]*?```sh\n([\s\S]*?)```/.exec(read("README.md"))?.[1] ?? "";
+    assert.deepEqual(block.split("\n").filter(Boolean).map((l) => l.split(/\s+#/)[0].trim()), [
+      "npm ci && npm run demo",
+      "npm test",
+    ]);
+    assert.ok(pkg.scripts.demo && pkg.scripts.test);
+  });
+
+  it("pin every install and run of oidc2aws to this minor version", () => {
+    const pin = `@${pkg.version.split(".").slice(0, 2).join(".")}`;
+    const unpinned = pages.flatMap((page) =>
+      [...read(page).matchAll(/(?:npx |bunx (?:--bun )?|install |add |jsr:@oidc2aws\/|npm:)oidc2aws\b(@[\w.^~-]+)?/g)]
+        .filter((m) => m[1] !== pin)
+        .map((m) => `${page}: ${m[0]}`)
+    );
+    assert.deepEqual(unpinned, [], `every example pins ${pin}`);
+  });
+
+  it("speak to users: no internal words", () => {
+    const leaks = pages.filter((page) => /\bseed\b/i.test(read(page)));
+    assert.deepEqual(leaks, []);
   });
 });
