@@ -1,7 +1,7 @@
 /**
  * The npm package bundled into a user's code, as serverless deploy tooling does it: the packed tarball
  * unpacked into a fresh project's node_modules, a consumer that imports "oidc2aws" bundled by esbuild
- * (ESM and CommonJS), webpack 5 (`target: "node"`, production) and Rollup with
+ * (ESM and CommonJS), webpack 5 (`target: "node"`, production; CommonJS and ES module output) and Rollup with
  * @rollup/plugin-node-resolve (ESM and CommonJS; one file or a directory), with each one's default
  * settings otherwise. Each bundle runs with Node against the emulator: a profile whose token comes
  * from `web_identity_token_process` (the runtime adapter's child_process runner, inside the bundle),
@@ -151,26 +151,35 @@ web_identity_token_process = "${process.execPath}" "${join(project, "print_token
     });
   }
 
-  it('webpack 5, target: "node", mode: "production" (Node API)', async () => {
+  it('webpack 5, target: "node", mode: "production" (Node API): CommonJS, and ES module output', async () => {
     const { default: webpack } = await import("webpack");
-    const stats = await new Promise<import("webpack").Stats>((resolve, reject) =>
-      webpack({
-        mode: "production",
-        target: "node",
-        context: project,
-        entry: "./consumer.mjs",
-        output: { path: join(out, "webpack"), filename: "main.js" },
-        // Terser, re-minifying the already minified library, is 80% of the build's time and changes
-        // nothing in how modules resolve (a minified production build runs the same).
-        optimization: { minimize: false },
-      }, (err, stats) => (err || !stats ? reject(err) : resolve(stats)))
+    const base = {
+      mode: "production",
+      target: "node",
+      context: project,
+      entry: "./consumer.mjs",
+      // Terser, re-minifying the already minified library, is 80% of the build's time and changes
+      // nothing in how modules resolve (a minified production build runs the same).
+      optimization: { minimize: false },
+    } as const;
+    const stats = await new Promise<import("webpack").MultiStats>((resolve, reject) =>
+      webpack([
+        { ...base, output: { path: join(out, "webpack-cjs"), filename: "main.js" } },
+        {
+          ...base,
+          output: { path: join(out, "webpack-esm"), filename: "main.mjs", chunkFilename: "[id].mjs", module: true },
+          experiments: { outputModule: true },
+        },
+      ], (err, stats) => (err || !stats ? reject(err) : resolve(stats)))
     );
-    const { errors = [], warnings = [] } = stats.toJson({ all: false, errors: true, warnings: true });
-    assert.deepEqual(errors.map((e) => e.message), []);
-    // "Critical dependency: the request of a dependency is an expression" was how an import() of a
-    // computed specifier showed; such a bundle fails at run time (Cannot find module 'node:…').
-    assert.deepEqual(warnings.map((w) => w.message), []);
-    await assumesBothWays(join(out, "webpack/main.js"));
+    for (const one of stats.stats) {
+      const { errors = [], warnings = [] } = one.toJson({ all: false, errors: true, warnings: true });
+      assert.deepEqual(errors.map((e) => e.message), []);
+      // "Critical dependency: the request of a dependency is an expression" was how an import() of a
+      // computed specifier showed; such a bundle fails at run time (Cannot find module 'node:…').
+      assert.deepEqual(warnings.map((w) => w.message), []);
+    }
+    await Promise.all(["webpack-cjs/main.js", "webpack-esm/main.mjs"].map((f) => assumesBothWays(join(out, f))));
   });
 
   it("rollup with @rollup/plugin-node-resolve: ESM and CommonJS, into a directory and into one file", async () => {
