@@ -137,6 +137,16 @@ for (const name of RARE) {
   });
 }
 
+// Every import() names its module by a string literal: a user's bundler can follow only those (webpack
+// warns "Critical dependency" of a computed one and its bundle then fails: Cannot find module
+// 'node:child_process'). tests/contracts/bundlers_test.ts bundles the package with each bundler.
+for (const file of ["cli.js", ...RARE.map((name) => `${name}.js`)]) {
+  const computed = readFileSync(join(dist, file), "utf8").match(/.{0,40}\bimport\((?!")[^)]{0,40}/);
+  if (computed) {
+    throw new Error(`dist/${file} imports a computed module name (bundlers cannot follow it): ${computed[0]}`);
+  }
+}
+
 writeFileSync(
   join(dist, "mod.js"),
   [
