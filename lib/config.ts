@@ -11,8 +11,11 @@ export type ConfigSection = Record<string, string | Record<string, string>>;
 
 /** A parsed file: profiles, `[sso-session]` and `[services]` sections, by name (null-prototype maps). */
 export interface ParsedConfig {
+  /** The profiles by name: `[default]` is `default`, `[profile NAME]` is `NAME` (in a credentials file, `[NAME]`). */
   profiles: Record<string, ConfigSection>;
+  /** The `[sso-session NAME]` sections by NAME (read, not used by oidc2aws). */
   ssoSessions: Record<string, ConfigSection>;
+  /** The `[services NAME]` sections by NAME: a nested map per service, e.g. `sts` with its `endpoint_url`. */
   services: Record<string, ConfigSection>;
 }
 

@@ -9,26 +9,35 @@ import type { AssumeRoleWithWebIdentityResult } from "./sts.ts";
 
 /** Temporary AWS credentials for an assumed role (what an AWS SDK v3 credential provider returns). */
 export interface Credentials {
+  /** The access key id (`ASIA...`): not secret, shown in logs and CloudTrail. */
   accessKeyId: string;
   /** Secret: never shown by `console.log` or `JSON.stringify`. */
   secretAccessKey: string;
   /** Secret: never shown by `console.log` or `JSON.stringify`. */
   sessionToken: string;
+  /** When these credentials stop working (STS's `Expiration`); a provider refreshes them before then. */
   expiration: Date;
+  /** The 12-digit AWS account of the assumed role (from the assumed-role ARN). */
   accountId: string;
   /** The role that was assumed. */
   roleArn: string;
   /** `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`. */
   assumedRoleArn: string;
+  /** `ROLEID:SESSION` (`AROA...:SESSION`), the id IAM policies match as `aws:userid`, when STS sent it. */
   assumedRoleId?: string;
+  /** The session name sent to STS (`role_session_name`, or one oidc2aws made up); part of `assumedRoleArn`. */
   roleSessionName: string;
   /** The profile the role came from. */
   profile?: string;
   /** The OIDC token's subject, as STS read it. */
   subject?: string;
+  /** The token's audience, as STS read it (the IAM OIDC provider's client id, e.g. `sts.amazonaws.com`). */
   audience?: string;
+  /** The IAM OIDC provider that vouched for the token, as STS names it (its ARN). */
   provider?: string;
+  /** The session's source identity, set by the token's `https://aws.amazon.com/source_identity` claim. */
   sourceIdentity?: string;
+  /** STS's request id for the last call, to quote to AWS support or find in CloudTrail. */
   requestId?: string;
   /** The claims of the OIDC token that was traded (`iss`, `aud`, `sub`, `exp`, ...; never the token). */
   claims?: TokenClaims;

@@ -7,8 +7,11 @@
 
 /** An AWS partition: the DNS suffixes of its endpoints. */
 export interface Partition {
+  /** The partition's id, as in ARNs: `aws`, `aws-cn`, `aws-us-gov`, `aws-iso`, ... */
   name: string;
+  /** The suffix of its regional endpoints, e.g. `amazonaws.com` (`sts.REGION.amazonaws.com`). */
   dnsSuffix: string;
+  /** The suffix of its dual-stack (IPv4 and IPv6) endpoints, e.g. `api.aws` (`sts.REGION.api.aws`). */
   dualStackDnsSuffix: string;
 }
 

@@ -193,11 +193,17 @@ export class TokenError extends Oidc2AwsError {
 
 /** The claims of an OIDC token that trust policies test (never the token itself). */
 export interface TokenClaims {
+  /** Issuer: the token server's URL, e.g. `https://token.actions.githubusercontent.com`. */
   iss?: string;
+  /** Audience: who the token is for (`sts.amazonaws.com` by default); one value or several. */
   aud?: string | string[];
+  /** Subject: the job, e.g. `repo:octo-org/app:ref:refs/heads/main` on GitHub Actions. */
   sub?: string;
+  /** Expiry, in seconds since the epoch. */
   exp?: number;
+  /** Not valid before, in seconds since the epoch. */
   nbf?: number;
+  /** Issued at, in seconds since the epoch. */
   iat?: number;
 }
 
@@ -209,12 +215,17 @@ export interface StsErrorFields extends ErrorOptions {
   awsCode: string;
   /** The AWS error message (already free of the token). */
   awsMessage: string;
+  /** The STS request id (from the error document, else the `x-amzn-RequestId` header). */
   requestId?: string;
+  /** Whether trying again (possibly with a fresh token) can succeed. */
   retryable: boolean;
+  /** The delay STS asked for before another attempt (Retry-After), in milliseconds. */
   retryAfterMs?: number;
+  /** The role that was to be assumed. */
   roleArn?: string;
   /** The caller of a signed call (role chaining): the assumed-role ARN whose credentials signed it. */
   callerArn?: string;
+  /** The token's claims, when they explain the failure (a trust policy that refused them). */
   claims?: TokenClaims;
   /** What the code means for this call and what to do, shown after the AWS message. */
   hint?: string;

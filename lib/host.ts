@@ -17,9 +17,13 @@ export type ReadFile = (path: string) => Promise<string | undefined>;
 
 /** The request options oidc2aws passes to {@linkcode Fetch}. */
 export interface FetchInit {
+  /** `POST` for STS and some token servers (Buildkite, Azure DevOps); `GET` for the others. */
   method: "GET" | "POST";
+  /** Request headers, lowercase names. May hold a bearer token: never log them. */
   headers: Record<string, string>;
+  /** The request body: STS's form-encoded parameters (holding the OIDC token: secret), or a token server's JSON. */
   body?: string;
+  /** Aborts the request: the caller's signal, or a time limit's. */
   signal?: AbortSignal;
   /** Always `manual`: oidc2aws never follows a redirect. */
   redirect: "manual";
@@ -27,7 +31,9 @@ export interface FetchInit {
 
 /** What oidc2aws reads of a response: a subset of the standard `Response`. */
 export interface FetchResponse {
+  /** The HTTP status code. */
   status: number;
+  /** Response headers, looked up case-insensitively by name; `null` when absent. */
   headers: { get(name: string): string | null };
   /**
    * The body. To give up on it (too large, or an answer not wanted), oidc2aws calls its `cancel()`

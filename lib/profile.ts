@@ -102,6 +102,7 @@ export type Profile = WebIdentityProfile | ChainedProfile;
 
 /** Settings given directly (CLI flags, code): they win over env vars and the profile. */
 export interface ProfileOverrides {
+  /** The role to assume (instead of `role_arn` / `AWS_ROLE_ARN`). */
   roleArn?: string;
   /** A `web_identity_token_server` value. */
   tokenServer?: string;
@@ -111,10 +112,15 @@ export interface ProfileOverrides {
   tokenEnv?: string;
   /** A command printing the token (`web_identity_token_process`). */
   tokenProcess?: string;
+  /** The session name: 2 to 64 characters of letters, digits and `_+=,.@-` (`role_session_name`). */
   roleSessionName?: string;
+  /** The region, which picks the STS endpoint (instead of `region` / `AWS_REGION`). */
   region?: string;
+  /** The session duration in whole seconds, 900 to 43200 (`duration_seconds`); a string is parsed. */
   durationSeconds?: number | string;
+  /** An inline session policy: a JSON object of at most 2048 characters (`policy`). */
   policy?: string;
+  /** Managed session policy ARNs, at most 10: an array, or one comma-separated string (`policy_arns`). */
   policyArns?: string[] | string;
   /** Names the overrides in messages, e.g. `{ roleArn: "--role-arn" }`. Default: the option names. */
   labels?: Partial<Record<Exclude<keyof ProfileOverrides, "labels">, string>>;

@@ -21,23 +21,33 @@ const MAX_STS_ANSWER = 1024 * 1024;
 
 /** The parameters of one `AssumeRoleWithWebIdentity` call. */
 export interface AssumeRoleWithWebIdentityRequest {
+  /** The role to assume: `arn:PARTITION:iam::ACCOUNT:role/NAME`. */
   roleArn: string;
+  /** The session name: 2 to 64 characters of letters, digits and `_+=,.@-`; shown in CloudTrail. */
   roleSessionName: string;
   /** The OIDC token. Secret: never logged. */
   webIdentityToken: string;
+  /** How long the credentials last, in seconds: 900 to the role's maximum (at most 43200). STS's default: 3600. */
   durationSeconds?: number;
+  /** An inline session policy (JSON, at most 2048 characters) that narrows the role's permissions. */
   policy?: string;
+  /** Managed policy ARNs (at most 10) that narrow the role's permissions for this session. */
   policyArns?: string[];
 }
 
 /** What STS returns: the credentials and facts about the session. */
 export interface AssumeRoleWithWebIdentityResult {
+  /** The access key id (`ASIA...`): not secret. */
   accessKeyId: string;
+  /** The secret access key. Secret: never log it. */
   secretAccessKey: string;
+  /** The session token. Secret: never log it. */
   sessionToken: string;
+  /** When the credentials expire. */
   expiration: Date;
   /** `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`. */
   assumedRoleArn: string;
+  /** `ROLEID:SESSION` (`AROA...:SESSION`), the id IAM policies match as `aws:userid`. */
   assumedRoleId?: string;
   /** The account of the assumed role (from the assumed-role ARN). */
   accountId: string;
@@ -47,8 +57,11 @@ export interface AssumeRoleWithWebIdentityResult {
   audience?: string;
   /** The IAM OIDC provider's ARN. */
   provider?: string;
+  /** The session's source identity, from the token's `https://aws.amazon.com/source_identity` claim. */
   sourceIdentity?: string;
+  /** How full the session's policies and tags are, as a percentage of what STS allows. */
   packedPolicySize?: number;
+  /** STS's request id, for AWS support and CloudTrail. */
   requestId?: string;
 }
 

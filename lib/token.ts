@@ -6,7 +6,7 @@
  * @module
  */
 import { TokenError } from "./errors.ts";
-import { hostDefaults, type HostOptions, type ReadFile } from "./host.ts";
+import { type Env, hostDefaults, type HostOptions, type ReadFile } from "./host.ts";
 import { type RetryContext, retryContext, type RetryPolicy } from "./retry.ts";
 import type { ConcreteTokenSpec, TokenSpec } from "./token_spec.ts";
 import { DEFAULT_AUDIENCE, sourceFor, SOURCES, type TokenHost } from "./sources/registry.ts";
@@ -69,6 +69,10 @@ export async function obtainToken(
  * present but not set up to issue a token is an `ERR_TOKEN_UNAVAILABLE` error with that platform's
  * fix; no platform at all is one too.
  *
+ * @param env The job's environment variables to inspect, e.g. `process.env` or `Deno.env.toObject()`.
+ * @param audience The audience to ask for where the platform lets the job choose. Default `sts.amazonaws.com`.
+ * @returns The concrete spec of the detected platform's source, for {@linkcode getToken}.
+ *
  * @example
  * ```ts
  * import { detectTokenSource } from "oidc2aws";
@@ -77,7 +81,7 @@ export async function obtainToken(
  * ```
  */
 export async function detectTokenSource(
-  env: HostOptions["env"] & object,
+  env: Env,
   audience: string | undefined = DEFAULT_AUDIENCE,
 ): Promise<ConcreteTokenSpec> {
   for (const entry of SOURCES) {

@@ -28,6 +28,7 @@ export type Platform =
 
 /** A token requested over HTTP with the GitHub Actions protocol (GitHub, GHES, Forgejo, or any server). */
 export interface ServerTokenSpec {
+  /** Tells this spec from the others. */
   type: "server";
   /** The known server's name, or `undefined` for the manual form. */
   name: "GitHub" | "Forgejo" | "GHES" | undefined;
@@ -41,6 +42,7 @@ export interface ServerTokenSpec {
 
 /** A token requested from the Buildkite agent API (`POST …/jobs/ID/oidc/tokens`). */
 export interface BuildkiteTokenSpec {
+  /** Tells this spec from the others. */
   type: "buildkite";
   /** The audience to ask for; `undefined` sends none (Buildkite's default). */
   audience: string | undefined;
@@ -48,6 +50,7 @@ export interface BuildkiteTokenSpec {
 
 /** A token requested from Azure DevOps (`POST $SYSTEM_OIDCREQUESTURI`); its audience is fixed. */
 export interface AzureTokenSpec {
+  /** Tells this spec from the others. */
   type: "azure";
   /** The service connection to request the token for, if any. */
   serviceConnectionId: string | undefined;
@@ -55,15 +58,19 @@ export interface AzureTokenSpec {
 
 /** A token from Google Cloud's metadata server (an identity token for the VM's service account). */
 export interface GoogleTokenSpec {
+  /** Tells this spec from the others. */
   type: "google";
+  /** The audience the identity token is minted for (default `sts.amazonaws.com`). */
   audience: string;
 }
 
 /** A token the CI put in an environment variable (GitLab, CircleCI, Bitbucket, HCP Terraform, Spacelift, any). */
 export interface EnvTokenSpec {
+  /** Tells this spec from the others. */
   type: "env";
   /** The variable; the first of `alternatives` that is set is used when it is not. */
   name: string;
+  /** Other variables to try, in order, when `name` is not set (e.g. CircleCI's older `CIRCLE_OIDC_TOKEN`). */
   alternatives?: string[];
   /** The platform that sets it, for messages. */
   platform?: Platform;
@@ -71,14 +78,17 @@ export interface EnvTokenSpec {
 
 /** A token printed by a command (`circleci run oidc get`, `buildkite-agent oidc request-token`, ...). */
 export interface ProcessTokenSpec {
+  /** Tells this spec from the others. */
   type: "process";
   /** The command and its arguments; run without a shell. */
   command: string[];
+  /** The platform whose tool the command is, for messages. */
   platform?: Platform;
 }
 
 /** A token read from a file on every call (EKS IRSA, self-hosted runners). */
 export interface FileTokenSpec {
+  /** Tells this spec from the others. */
   type: "file";
   /** The file's path. */
   path: string;
@@ -86,6 +96,7 @@ export interface FileTokenSpec {
 
 /** Detect the platform from its environment at each call (see `detectTokenSource`). */
 export interface AutoTokenSpec {
+  /** Tells this spec from the others. */
   type: "auto";
   /** The audience to ask for where the platform lets us choose. Default `sts.amazonaws.com`. */
   audience: string | undefined;

@@ -5,7 +5,7 @@
 // fix, not to hide). The failing tests are listed by name at the very end.
 // `npm test -- --only=deno,bun` runs a subset of runtimes; `--skip-checks` skips the static checks.
 import { spawn } from "node:child_process";
-import { readdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
@@ -43,6 +43,12 @@ const summaries = [];
 const failedTests = [];
 
 if (!skipChecks) {
+  // The package as npm would publish it, packed once (after the build) for publint and attw.
+  const tarball = `.cache/pack/oidc2aws-${JSON.parse(readFileSync("package.json", "utf8")).version}.tgz`;
+  mkdirSync(".cache/pack", { recursive: true });
+  rmSync(tarball, { force: true });
+  // JSR's public entries: what deno.json exports (each built file takes its docs from its source).
+  const jsrEntries = Object.values(JSON.parse(readFileSync("deno.json", "utf8")).exports);
   const checks = [
     ["build (tsc → dist/)", "npm", ["run", "build", "--silent"]],
     ["type check lib/ with no runtime types", bin("tsc"), ["-p", "tsconfig.json"]],
@@ -52,6 +58,11 @@ if (!skipChecks) {
     ["docs: README and docs/ code blocks type-checked, links resolved", process.execPath, ["scripts/check_docs.mjs"]],
     ["deno lint", bin("deno"), ["lint", "--quiet"]],
     ["deno fmt --check", bin("deno"), ["fmt", "--check", "--quiet"]],
+    ["npm pack → .cache/pack/", "npm", ["pack", "--ignore-scripts", "--silent", "--pack-destination", ".cache/pack"]],
+    ["publint --strict (the packed tarball)", bin("publint"), ["run", "--strict", tarball]],
+    ["attw --profile esm-only (the packed tarball)", bin("attw"), [tarball, "--profile", "esm-only"]],
+    ["deno doc --lint (JSR's entries)", bin("deno"), ["doc", "--lint", ...jsrEntries]],
+    ["deno publish --dry-run (JSR)", process.execPath, ["scripts/jsr_dry_run.mjs"]],
   ];
   for (const [label, command, argv] of checks) {
     const { code } = await run(label, command, argv);

@@ -14,7 +14,8 @@ describe("package manifests", () => {
   });
 
   it("export the same built entry points to npm and JSR, each typed by its TypeScript source", () => {
-    const npm = Object.keys(pkg.exports).sort();
+    // npm's "./package.json" is the manifest itself, for tools that read it; JSR has no such entry.
+    const npm = Object.keys(pkg.exports).filter((entry) => entry !== "./package.json").sort();
     const jsr = Object.keys(deno.exports).sort();
     assert.deepEqual(npm, jsr);
     for (const entry of npm) {
@@ -29,6 +30,33 @@ describe("package manifests", () => {
       assert.match(read(built.slice(2)), new RegExp(`^(?:#!.*\\n)?/\\* @ts-self-types="\\.\\./${source}" \\*/`));
     }
     assert.equal(pkg.bin.oidc2aws, "dist/cli.js");
+  });
+
+  it("give tools that predate exports the same entry and types as `exports`, and expose package.json", () => {
+    assert.equal(pkg.main, pkg.exports["."].default);
+    assert.equal(pkg.types, pkg.exports["."].types);
+    assert.equal(pkg.exports["./package.json"], "./package.json");
+  });
+
+  it("mark as side-effectful exactly the two modules whose evaluation matters", () => {
+    // dist/cli.js starts the CLI unless dist/mod.js, as it is evaluated, marks it as a library. A
+    // bundler that took mod.js to be free of side effects would skip that call when a consumer uses
+    // only re-exported names (rollup and webpack do), and the consumer's bundle would run the CLI.
+    assert.deepEqual([...pkg.sideEffects].sort(), ["./dist/cli.js", "./dist/mod.js"]);
+    // Should mod.js become only imports and re-exports, it could leave the list.
+    const statements = read("dist/mod.js").replace(/\/\*[\s\S]*?\*\//g, "").split(";").map((t) => t.trim());
+    assert.ok(statements.some((t) => t !== "" && !/^(?:import|export)\b/.test(t)), "dist/mod.js runs code of its own");
+  });
+
+  it("require Node 20.19 or later, the first 20.x where require() loads an ES module without a flag", () => {
+    assert.deepEqual(pkg.engines, { node: ">=20.19" });
+  });
+
+  it("link to the repository, its README and its issues", () => {
+    const repo = "https://github.com/oidc2aws/oidc2aws";
+    assert.deepEqual(pkg.repository, { type: "git", url: `git+${repo}.git` });
+    assert.equal(pkg.homepage, `${repo}#readme`);
+    assert.deepEqual(pkg.bugs, { url: `${repo}/issues` });
   });
 
   it("have no runtime dependencies", () => {

@@ -108,6 +108,19 @@ process.stdout.write(JSON.stringify({ VERSION, id: credentials.accessKeyId, arn:
     assert.match(out.arn, /^arn:aws:sts::123456789012:assumed-role\/packaged\//);
   });
 
+  it('`require("oidc2aws")` works from CommonJS on Node >= 20.19 (engines), and so does its package.json', async () => {
+    await writeFile(
+      join(project, "use.cjs"),
+      `const oidc2aws = require("oidc2aws");
+const manifest = require("oidc2aws/package.json");
+process.stdout.write(JSON.stringify({ VERSION: oidc2aws.VERSION, assumeRole: typeof oidc2aws.assumeRole, manifest: manifest.version }));`,
+    );
+    const answer = await run(process.execPath, ["use.cjs"], { cwd: project, env: jobEnv });
+    // The CLI does not start: it would print its usage and exit 2.
+    assert.equal(answer.code, 0, answer.stderr);
+    assert.deepEqual(JSON.parse(answer.stdout), { VERSION, assumeRole: "function", manifest: VERSION });
+  });
+
   it("its .d.ts files type a TypeScript consumer, and catch a misuse", async () => {
     const tsc = join(root, "node_modules/.bin/tsc");
     await writeFile(
