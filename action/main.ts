@@ -14,7 +14,7 @@
  * @module
  */
 import { createRuntime, type Runtime } from "../lib/_runtime/mod.ts";
-import { Oidc2AwsError } from "../lib/errors.ts";
+import { CliError, Oidc2AwsError } from "../lib/errors.ts";
 import { runCli, scrub } from "../cli/main.ts";
 import { escapeData, input, type MutableEnv, StepOutput } from "./runner.ts";
 import { INPUTS, modeOf, translateEnvInputs } from "./inputs.ts";
@@ -33,6 +33,13 @@ export async function runAction(runtime: Runtime, entry: string): Promise<number
   const env = runtime.env as MutableEnv;
   let timer: ReturnType<typeof setTimeout> | undefined;
   try {
+    if (!env.GITHUB_ENV || !env.GITHUB_OUTPUT) {
+      throw new CliError(
+        "ERR_USAGE",
+        "$GITHUB_ENV or $GITHUB_OUTPUT is not set: this action runs as a step of a GitHub Actions job " +
+          "(uses: oidc2aws/oidc2aws@v0); elsewhere, use the oidc2aws CLI (oidc2aws env, exec or credential-process)",
+      );
+    }
     if (!input(env, "config-file") && !input(env, "config")) translateEnvInputs(env);
     const mode = modeOf(env);
     for (const [name, rule] of Object.entries(INPUTS)) {
