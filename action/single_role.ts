@@ -40,10 +40,10 @@ export async function runSingleRole(runtime: Runtime, step: StepOutput): Promise
     const special = SPECIAL_CHARACTERS.test(credentials.accessKeyId) ||
       SPECIAL_CHARACTERS.test(credentials.secretAccessKey);
     if (!workaround || !special) break;
-    if (attempt >= 12) {
+    if (attempt >= 50) {
       throw new CliError(
         "ERR_USAGE",
-        "special-characters-workaround: 12 sessions in a row had a key with special characters; remove the " +
+        "special-characters-workaround: 50 sessions in a row had a key with special characters; remove the " +
           "input (the runner and the AWS SDKs take any key through $GITHUB_ENV)",
       );
     }
