@@ -286,6 +286,17 @@ for (const node of binaries) {
       assert.match(run.log, /role-skip-session-tagging: no effect here: oidc2aws never sends session tags/);
     });
 
+    it("special-characters-workaround: keys without configure-aws-credentials' special characters", async () => {
+      const run = await runStep(node, job, {
+        "role-to-assume": "arn:aws:iam::123456789100:role/my-github-actions-role",
+        "aws-region": "us-east-2",
+        "special-characters-workaround": "true",
+      });
+      assertExported(run, "us-east-2");
+      assert.doesNotMatch(run.exported.AWS_SECRET_ACCESS_KEY, /[!@#$%^&*()_+\-=[\]{};':"\\|,.<>/?]/);
+      assert.doesNotMatch(run.exported.AWS_ACCESS_KEY_ID, /[!@#$%^&*()_+\-=[\]{};':"\\|,.<>/?]/);
+    });
+
     it("a job's env: AWS_REGION stands for aws-region, as configure-aws-credentials reads it", async () => {
       const run = await runStep(
         node,
