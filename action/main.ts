@@ -28,7 +28,8 @@ interface NodeProcess {
 }
 const nodeProcess = (globalThis as unknown as { process: NodeProcess }).process;
 
-/** Runs the action; resolves its exit code. Every failure is one `::error::` line. */
+/** Runs the action (`entry`: the URL of the file the runner started); resolves its exit code. Every failure is one
+ * `::error::` line. */
 export async function runAction(runtime: Runtime, entry: string): Promise<number> {
   const env = runtime.env as MutableEnv;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -57,7 +58,7 @@ export async function runAction(runtime: Runtime, entry: string): Promise<number
     }
     const step = new StepOutput();
     if (mode === "role") await runSingleRole(runtime, step);
-    else await runProfiles(runtime, step, [nodeProcess.execPath, entry]);
+    else await runProfiles(runtime, step, [nodeProcess.execPath, await filePath(entry)]);
     return 0;
   } catch (err) {
     runtime.write("stdout", `::error::${escapeData(scrub(describe(err), env))}\n`);
@@ -84,7 +85,14 @@ export function runAsCli(runtime: Runtime): Promise<number> {
   return runCli(argv, runtime);
 }
 
-/** Starts the action or the CLI: the runner starts `main` with no arguments. */
+/** A `file:` URL's path (node:url is loaded here only: the CLI's runs never need it). */
+async function filePath(url: string): Promise<string> {
+  // @ts-ignore: action/ is type-checked without runtime types (the action runs on Node, which has it)
+  const { fileURLToPath } = await import("node:url") as { fileURLToPath(url: string): string };
+  return fileURLToPath(url);
+}
+
+/** Starts the action or the CLI: the runner starts `main` with no arguments. `entry`: the file's URL. */
 export async function main(entry: string): Promise<void> {
   const runtime = await createRuntime();
   runtime.setExitCode(runtime.args.length ? await runAsCli(runtime) : await runAction(runtime, entry));

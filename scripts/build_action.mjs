@@ -46,14 +46,13 @@ const leaveOut = {
   },
 };
 
-/** The bundle's text: action/main.ts started with the path of the file it is in. */
+/** The bundle's text: action/main.ts started with the URL of the file it is in. */
 export async function buildAction() {
   const result = await build({
     stdin: {
       contents: [
-        `import { fileURLToPath } from "node:url";`,
         `import { main } from "./action/main.ts";`,
-        `await main(fileURLToPath(import.meta.url));`,
+        `await main(import.meta.url);`,
       ].join("\n"),
       resolveDir: root,
       sourcefile: "action.ts",
