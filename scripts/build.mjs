@@ -175,3 +175,4 @@ function pruneDeclarations(entries) {
     if (file.isFile() && path.endsWith(".d.ts") && !reached.has(path)) rmSync(path);
   }
 }
+await (await import("./build_action.mjs")).writeAction(); // action/index.js, the GitHub Action (committed)

@@ -9,6 +9,14 @@ import { credentialProcessJson } from "../output.ts";
 import { tokenBinding } from "../../lib/token.ts";
 import { rootOf } from "../../lib/profile.ts";
 import { envValue } from "../../lib/_path.ts";
+import type { CachedCredentials } from "../cache.ts";
+
+/** A profile's entry in the cache: read it, or write it. */
+export interface CacheEntry {
+  directory: string;
+  read(): Promise<CachedCredentials | undefined>;
+  write(entry: CachedCredentials): Promise<void>;
+}
 
 /** Runs `credential-process`. */
 export async function run(context: CommandContext): Promise<number> {
@@ -29,8 +37,14 @@ export async function run(context: CommandContext): Promise<number> {
   return 0;
 }
 
-/** The cache entry for this profile and job, or undefined when nothing may be cached. */
-async function openCache(context: CommandContext, profile: Awaited<ReturnType<CommandContext["resolve"]>>) {
+/**
+ * The cache entry for this profile and job, or undefined when nothing may be cached. The GitHub
+ * Action seeds it (action/profiles.ts) with the credentials it assumed to check each profile.
+ */
+export async function openCache(
+  context: Pick<CommandContext, "runtime" | "log" | "readFile">,
+  profile: Awaited<ReturnType<CommandContext["resolve"]>>,
+): Promise<CacheEntry | undefined> {
   const { runtime, log } = context;
   const { cacheDirectory, cacheKey, readCache, writeCache } = await import("../cache.ts");
   const directory = cacheDirectory(runtime.env, runtime.platform);
@@ -56,6 +70,6 @@ async function openCache(context: CommandContext, profile: Awaited<ReturnType<Co
   return {
     directory,
     read: () => readCache(key, options),
-    write: (entry: Parameters<typeof writeCache>[1]) => writeCache(key, entry, options),
+    write: (entry: CachedCredentials) => writeCache(key, entry, options),
   };
 }
