@@ -53,7 +53,7 @@ Flags:
                        (Azure DevOps: the organization id)
   --no-cache           credential-process: do not read or write the credential cache
   --debug              each step's timing on stderr, and error causes (also on when RUNNER_DEBUG=1)
-  -h, --help           this text
+  -h, --help           this text; with a command (or oidc2aws help COMMAND): that command's help
   -V, --version        the version
 
 Examples:
