@@ -136,7 +136,8 @@ function usage(message: string): CliError {
 
 /**
  * Parses the CLI's arguments. Throws `ERR_USAGE` for unknown commands or flags and missing values;
- * whether a command takes a flag is {@linkcode checkArgs}'s to say.
+ * whether a command takes a flag is {@linkcode checkArgs}'s to say. `help [COMMAND]` first parses as
+ * `[COMMAND] --help`.
  *
  * @example
  * ```ts
@@ -165,9 +166,18 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     if (arg.startsWith("-")) {
       if (flagArgument(args, arg, () => argv[++i])) continue;
     }
+    if (args.command === undefined && arg === "help") {
+      // `oidc2aws help [COMMAND]`: the same as `oidc2aws [COMMAND] --help`.
+      args.help = true;
+      continue;
+    }
     if (args.command === undefined) {
       if (!(COMMANDS as readonly string[]).includes(arg)) {
-        throw usage(`Unknown command ${JSON.stringify(arg.slice(0, 40))}${suggest(arg, COMMANDS)}`);
+        throw usage(
+          `Unknown command ${JSON.stringify(arg.slice(0, 40))}${suggest(arg, COMMANDS)}; the commands are ${
+            COMMANDS.join(", ")
+          }`,
+        );
       }
       args.command = arg as Command;
       continue;

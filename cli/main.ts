@@ -69,14 +69,15 @@ export async function runCli(argv: readonly string[], runtime: Runtime): Promise
   const log = (message: string) => debug && runtime.write("stderr", lines("oidc2aws: debug: ", message, env));
   try {
     const args = parseCliArgs(argv);
-    debug = args.debug || env.RUNNER_DEBUG === "1";
-    profile = args.profiles[0];
+    // --version and --help read nothing of the environment (Deno with no permissions answers them).
     if (args.version) return print(runtime, `${VERSION}\n`);
     if (args.help || !args.command) {
-      const { HELP } = await import("./help.ts");
-      runtime.write(args.help ? "stdout" : "stderr", HELP);
+      const { helpText } = await import("./help.ts");
+      runtime.write(args.help ? "stdout" : "stderr", helpText(args.help ? args.command : undefined));
       return args.help ? 0 : EXIT_USAGE;
     }
+    debug = args.debug || env.RUNNER_DEBUG === "1";
+    profile = args.profiles[0];
     const command = args.command;
     checkArgs({ ...args, command });
     log(`oidc2aws ${VERSION} on ${runtime.name}, command ${command}`);

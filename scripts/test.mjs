@@ -1,14 +1,24 @@
 #!/usr/bin/env node
 // `npm test`: build, type checks, lint and format checks, then the whole suite under Deno, Bun and
-// Node 20. Node runs last, so its summary closes the output. Exits non-zero if any step fails.
+// Node 20, 22 and 24 (Node 22 and 24 from .cache/, installed on first use by node_versions.mjs,
+// unless this process is that version). Exits non-zero if any step fails.
 // A failing test is a failure: nothing is run again (a test that passes on a re-run is a defect to
-// fix, not to hide). The failing tests are listed by name at the very end.
-// `npm test -- --only=deno,bun` runs a subset of runtimes; `--skip-checks` skips the static checks.
+// fix, not to hide). The closing lines list the failing tests by name, then one summary line per
+// suite with its wall time, then what failed.
+// `npm test -- --only=deno,node24` runs a subset of suites (deno, bun, node20, node22, node24; node:
+// the three Node ones; checks: none, only the static checks); `--skip-checks` skips the static checks
+// (the build still runs). CI's jobs (.github/workflows/ci.yml) run `--only=checks` and one suite each.
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 
+const STARTED = Date.now();
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+const ONLY_NAMES = ["checks", "deno", "bun", "node", "node20", "node22", "node24"];
+if (only?.some((name) => !ONLY_NAMES.includes(name))) {
+  process.stderr.write(`--only takes ${ONLY_NAMES.join(", ")} (comma-separated), not ${only.join(",")}\n`);
+  process.exit(2);
+}
 const skipChecks = args.includes("--skip-checks");
 const filter = args.filter((a) => !a.startsWith("--"));
 const bin = (name) => new URL(`../node_modules/.bin/${name}`, import.meta.url).pathname;
@@ -73,9 +83,38 @@ if (!skipChecks) {
   if (code !== 0) failures.push("build");
 }
 
+/** The Node versions the suite runs on: the oldest that `engines` admits, and the two GitHub's runners and actions run. */
+const NODE_MAJORS = [20, 22, 24];
+/** The suites, in the order they run; the summary at the end lists them in this order. */
+const SUITES = ["deno", "bun", ...NODE_MAJORS.map((major) => `node${major}`)];
+const NODE_MAJOR = Number(process.versions.node.split(".")[0]);
+
+/** `node` for one major version: this process's own when it is that version (CI's setup-node), else one under .cache/. */
+async function nodeFor(major) {
+  if (major === NODE_MAJOR) return process.execPath;
+  const { nodeBinary } = await import("./node_versions.mjs");
+  return nodeBinary(major);
+}
+
+const nodeSuite = {
+  argv: async (
+    name,
+  ) => [await nodeFor(Number(name.slice(4))), ["--import", "tsx", "--test", "--test-reporter=spec", ...tests]],
+  count: (out) => {
+    const pass = /^\S* ?pass (\d+)/m.exec(out);
+    const fail = /^\S* ?fail (\d+)/m.exec(out);
+    const cancelled = /^\S* ?cancelled (\d+)/m.exec(out);
+    return pass && { passed: Number(pass[1]), failed: Number(fail?.[1] ?? 0) + Number(cancelled?.[1] ?? 0) };
+  },
+  failed: (out) => {
+    const section = out.split(/^\S* ?failing tests:\s*$/m)[1] ?? "";
+    return section.split("\n").filter((l) => /^\s*✖ /.test(l)).map((l) => l.trim());
+  },
+};
+
 const runtimes = {
   deno: {
-    argv: [bin("deno"), ["test", "-A", "--quiet", ...tests]],
+    argv: () => [bin("deno"), ["test", "-A", "--quiet", ...tests]],
     count: (out) => {
       const m = /(\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed/.exec(out);
       return m && { passed: Number(m[1]) + Number(m[2] ?? 0), failed: Number(m[3]) };
@@ -87,7 +126,7 @@ const runtimes = {
     },
   },
   bun: {
-    argv: [bin("bun"), ["test", ...tests.map((t) => `./${t}`)]],
+    argv: () => [bin("bun"), ["test", ...tests.map((t) => `./${t}`)]],
     count: (out) => {
       const pass = /^\s*(\d+) pass/m.exec(out);
       const fail = /^\s*(\d+) fail/m.exec(out);
@@ -95,57 +134,52 @@ const runtimes = {
     },
     failed: (out) => out.split("\n").filter((l) => /^\(fail\) /.test(l)).map((l) => l.trim()),
   },
-  node: {
-    argv: [process.execPath, ["--import", "tsx", "--test", "--test-reporter=spec", ...tests]],
-    count: (out) => {
-      const pass = /^\S* ?pass (\d+)/m.exec(out);
-      const fail = /^\S* ?fail (\d+)/m.exec(out);
-      const cancelled = /^\S* ?cancelled (\d+)/m.exec(out);
-      return pass && { passed: Number(pass[1]), failed: Number(fail?.[1] ?? 0) + Number(cancelled?.[1] ?? 0) };
-    },
-    failed: (out) => {
-      const section = out.split(/^\S* ?failing tests:\s*$/m)[1] ?? "";
-      return section.split("\n").filter((l) => /^\s*✖ /.test(l)).map((l) => l.trim());
-    },
-  },
+  ...Object.fromEntries(NODE_MAJORS.map((major) => [`node${major}`, nodeSuite])),
 };
 
-/** Runs one runtime's suite; returns its exit code, counts and the names of the tests that failed. */
-async function suite(name, label) {
-  const [command, argv] = runtimes[name].argv;
-  const env = { OIDC2AWS_TEST_RUNTIME: name, DENO_NO_UPDATE_CHECK: "1" };
-  const { code, output } = await run(label, command, argv, { env });
+/** Runs one suite; returns its exit code, counts, the names of the tests that failed, and its wall time. */
+async function suite(name) {
+  const started = Date.now();
+  let command, argv;
+  try {
+    [command, argv] = await runtimes[name].argv(name);
+  } catch (err) {
+    process.stdout.write(`\n── tests on ${name}\ncannot start: ${err.message}\n`);
+    return { ok: false, code: 1, counts: null, names: [`(${name} did not start)`], seconds: 0 };
+  }
+  // What the tests read of it: the runtime family (every Node version is `node`).
+  const env = { OIDC2AWS_TEST_RUNTIME: name.startsWith("node") ? "node" : name, DENO_NO_UPDATE_CHECK: "1" };
+  const { code, output } = await run(`tests on ${name}`, command, argv, { env });
+  const seconds = Math.round((Date.now() - started) / 1000);
   const counts = runtimes[name].count(strip(output));
   const ok = code === 0 && counts !== null && counts.failed === 0;
-  return { ok, code, counts, names: ok ? [] : runtimes[name].failed(strip(output)) };
+  return { ok, code, counts, names: ok ? [] : runtimes[name].failed(strip(output)), seconds };
 }
 
 const listNames = (names) =>
   names.length ? names.slice(0, 20).map((n) => `  ${n}`) : ["  (no test names found; see the output above)"];
 
-for (const name of ["deno", "bun", "node"]) {
-  if (only && !only.includes(name)) continue;
-  if (name === "node") {
-    for (const line of summaries) process.stdout.write(`${line}\n`);
-  }
-  const result = await suite(name, `tests on ${name}`);
+for (const name of SUITES) {
+  if (only && !only.includes(name) && !(name.startsWith("node") && only.includes("node"))) continue;
+  const result = await suite(name);
   if (!result.ok) {
     failedTests.push(`${name}:`, ...listNames(result.names));
     failures.push(`tests on ${name}`);
   }
-  const { counts, code } = result;
-  if (name !== "node") {
-    summaries.push(
-      `${name}: ${counts ? `${counts.passed} passed, ${counts.failed} failed` : "no summary"}${
-        code ? ` (exit ${code})` : ""
-      }`,
-    );
-  }
+  const { counts, code, seconds } = result;
+  const label = name.startsWith("node") ? `node ${name.slice(4)}` : name;
+  summaries.push(
+    `${label}: ${counts ? `${counts.passed} passed, ${counts.failed} failed` : "no summary"}${
+      code ? `, exit ${code}` : ""
+    } (${seconds} s)`,
+  );
 }
 
+// The closing lines (CI shows only the tail): the failed tests by name, each suite's summary, the verdict.
 if (failedTests.length) process.stdout.write(`\nFailed tests:\n${failedTests.join("\n")}\n`);
+process.stdout.write(`\n${summaries.map((line) => `${line}\n`).join("")}`);
+process.stdout.write(`npm test: ${Math.round((Date.now() - STARTED) / 1000)} s in all\n`);
 if (failures.length) {
-  for (const line of summaries) process.stdout.write(`${line}\n`);
   process.stdout.write(`\nFAILED: ${failures.join("; ")}\n`);
   process.exit(1);
 }

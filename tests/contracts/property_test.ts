@@ -290,10 +290,10 @@ function agree(ours: XmlElement, theirs: Record<string, unknown>, model: GenElem
 }
 
 /** Runs parseXml; only a result or an XmlError may come out, within a time bound (best of 3 tries). */
-function parsesOrRefuses(text: string, boundMs = 50): XmlElement | XmlError {
+function parsesOrRefuses(text: string, boundMs = 50, attempts = 3): XmlElement | XmlError {
   let best = Infinity;
   let outcome: XmlElement | XmlError | undefined;
-  for (let attempt = 0; attempt < 3 && best >= boundMs; attempt++) {
+  for (let attempt = 0; attempt < attempts && best >= boundMs; attempt++) {
     const start = performance.now();
     try {
       outcome = parseXml(text);
@@ -465,15 +465,18 @@ describe("property: parseXml returns a result or throws XmlError, in bounded tim
 
   it("on inputs up to 64 KB built to expose quadratic or exponential behaviour", () => {
     const families = Object.keys(BIG_FAMILIES);
+    // A linear parse of 64 KB (16,000 elements) takes 10-30 ms, but a loaded machine's GC and
+    // timers can push one past 50 ms: up to 10 tries for one under the bound (a quadratic parse
+    // never makes it).
     fc.assert(
       fc.property(fc.constantFrom(...families), fc.integer({ min: 1, max: 20000 }), (family, n) => {
         const text = BIG_FAMILIES[family](n).slice(0, 64 * 1024);
-        parsesOrRefuses(text);
+        parsesOrRefuses(text, 50, 10);
       }),
       { numRuns: 150 },
     );
     // And the largest size of every family, deterministically.
-    for (const family of families) parsesOrRefuses(BIG_FAMILIES[family](20000).slice(0, 64 * 1024));
+    for (const family of families) parsesOrRefuses(BIG_FAMILIES[family](20000).slice(0, 64 * 1024), 50, 10);
   });
 });
 

@@ -38,11 +38,12 @@ describe("the proxy tunnel", () => {
             })
             : plain;
           await assert.rejects(
-            assumeRole(PROFILE, { env: {}, fetch, readFile, retry: { maxAttempts: 1, attemptTimeoutMs: 300 } }),
+            // 1 s: long enough that a loaded machine still delivers the CONNECT to the proxy first.
+            assumeRole(PROFILE, { env: {}, fetch, readFile, retry: { maxAttempts: 1, attemptTimeoutMs: 1000 } }),
             (err: unknown) => {
               assert.ok(err instanceof Oidc2AwsError);
               assert.equal(err.code, "ERR_TIMEOUT");
-              assert.match(err.message, /^STS at https:\/\/sts\.example\.test\/ did not answer within 300 ms/);
+              assert.match(err.message, /^STS at https:\/\/sts\.example\.test\/ did not answer within 1000 ms/);
               return true;
             },
           );
