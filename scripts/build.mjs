@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `npm run build`: dist/, what npm ships and what JSR's exports point at (deno.json).
-// - dist/cli.js: the whole of oidc2aws in one minified file, the library and the CLI, which runs the
-//   CLI unless dist/mod.js imported it. One file, because each cold start pays for every module it
-//   loads: Bun ~5 ms for its first import of another file (its entry file is loaded on a fast path),
-//   Node 20 ~0.5 ms a file, Deno a module lookup each (bench/RESULTS.md). A module imported lazily (a
-//   token source, a command, the runtime adapter) is inlined and evaluated on first use only.
+// - dist/cli.js: oidc2aws in one minified file, the library and the CLI, which runs the CLI unless
+//   dist/mod.js imported it. One file for the common run, because each cold start pays for every
+//   module it loads: Bun ~5 ms for its first import of another file (its entry file is loaded on a
+//   fast path), Node 20 ~0.5 ms a file, Deno a module lookup each (bench/RESULTS.md). A module
+//   imported lazily (the runtime adapter, GitHub's token source, credential-process) is inlined and
+//   evaluated on first use only.
+// - dist/rare.js: what that run never needs (see RARE below), loaded on first use.
 // - dist/mod.js: the library's public API, taken from cli.js without running the CLI. Every line of
 //   code is in the package once.
 // - Types: tsc emits dist/*.d.ts with their JSDoc (tsconfig.types.json); declarations that no public
@@ -14,7 +16,7 @@
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
@@ -44,103 +46,144 @@ const publicNames = Object.values(api.metafile.outputs)[0].exports.sort();
 
 // dist/cli.js. Run as a program, it imports cli.ts, which starts the CLI; imported by dist/mod.js, it
 // does not: mod.js calls asLibrary() as it is evaluated, which is after this file's evaluation and
-// before the microtask that would start the CLI (no module here awaits at top level).
+// before the microtask that would start the CLI (cli.js awaits nothing at its top level: its shims
+// for rare.js below await only when a run loads them).
 const LIBRARY_MARK = "__oidc2awsAsLibrary";
-// The rarely used commands, diagnostics that no credential step runs, are files of their own
-// (dist/doctor.js, dist/trust_policy.js): parsing them would cost every run (~3% of a Node cold start
-// for ~20 kB). They take the library's code from cli.js, through the names cli/_shared.ts exports.
-const RARE = ["doctor", "trust_policy"];
+// What the common run (a token from the CI, one role, the credentials printed) never runs is in one
+// file of its own, dist/rare.js, imported on first use where the source imports a module lazily
+// (`import()`): the other commands, help, --debug, the cache, role chaining and its signer, proxies
+// and CA bundles, token commands, and every token source but GitHub's. cli.js is 28% smaller for it
+// (114 → 82 kB), which a cold start pays for in compiling it (Node 20: `import` of the library
+// ~1 ms less in-process). One file, not one per module: Deno reads every file a module may import()
+// at every start (22 files cost its CLI ~14 ms of CPU; one costs what doctor.js and trust_policy.js
+// did). rare.js takes the code it shares with cli.js from cli.js (the modules of __oidc2awsShared),
+// so every line is in the package once, and every class once (`instanceof` holds).
+const RARE = [
+  "lib/_chain.ts",
+  "lib/_runtime/network.ts",
+  "lib/_runtime/run_command.ts",
+  ...["gitlab", "buildkite", "circleci", "bitbucket", "azure_devops", "terraform", "spacelift", "file"]
+    .map((name) => `lib/sources/${name}.ts`),
+  ...["google_cloud", "env", "process"].map((name) => `lib/sources/${name}.ts`),
+  ...["env", "github_env", "exec", "whoami", "doctor", "trust_policy"].map((name) => `cli/commands/${name}.ts`),
+  "cli/help.ts",
+  "cli/debug.ts",
+  "cli/cache.ts",
+];
+/** rare.js's export of a module: its path as a name. */
+const rareName = (path) => path.replace(/\W/g, "_");
 const SHARED = "__oidc2awsShared";
-const rareExternal = {
-  name: "rare-commands",
-  setup(b) {
-    b.onResolve(
-      { filter: /^\.\/commands\/(?:doctor|trust_policy)\.ts$/ },
-      (args) =>
-        args.kind === "dynamic-import" ? { path: `./${basename(args.path, ".ts")}.js`, external: true } : undefined,
-    );
-  },
-};
-await build({
-  stdin: {
-    contents: [
-      `export * from "./mod.ts";`,
-      `export * as ${SHARED} from "./cli/_shared.ts";`,
-      `let library = false;`,
-      `export function ${LIBRARY_MARK}() { library = true; }`,
-      `Promise.resolve().then(() => library || import("./cli.ts"));`,
-    ].join("\n"),
-    resolveDir: root,
-    sourcefile: "bundle.ts",
-    loader: "ts",
-  },
-  outfile: join(dist, "cli.js"),
+const common = {
   bundle: true,
   format: "esm",
   platform: "neutral",
   external: ["node:*"],
   target: "es2022",
   minify: true,
-  banner: { js: `#!/usr/bin/env node\n/* @ts-self-types="../cli.ts" */` },
-  plugins: [rareExternal],
+  metafile: true,
+  absWorkingDir: root,
   logLevel: "warning",
-});
-
-// The rare commands' files: their own code and cli/policy/, and the shared names from ./cli.js. Any
-// other import of the library's code fails the build (it would be a second copy).
-const sharedPath = join(root, "cli/_shared.ts");
-const sharedNames = Object.values(
-  (await build({
-    entryPoints: [sharedPath],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    external: ["node:*"],
-    write: false,
-    metafile: true,
-    outdir: dist,
-    logLevel: "warning",
-  })).metafile.outputs,
-)[0].exports;
-const sharedFiles = new Set(
-  [...readFileSync(sharedPath, "utf8").matchAll(/from "\.\.\/(lib\/[\w.]+)"/g)].map((m) => join(root, m[1])),
+};
+const exportsOf = await moduleExports();
+// A rare module whose names no other rare module exports is imported as rare.js itself, which
+// exports its names (no glue in cli.js); the others (each command's `run`) under a name of their own.
+const rareNames = RARE.flatMap((path) => exportsOf.get(join(root, path)));
+const FLAT = new Set(
+  RARE.map((path) => join(root, path)).filter((path) =>
+    exportsOf.get(path).every((name) => rareNames.indexOf(name) === rareNames.lastIndexOf(name))
+  ),
 );
-for (const name of RARE) {
-  await build({
-    entryPoints: [join(root, `cli/commands/${name}.ts`)],
-    outfile: join(dist, `${name}.js`),
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    external: ["node:*", "./cli.js"],
-    target: "es2022",
-    minify: true,
-    logLevel: "warning",
+/** The source file of a relative import (`undefined` for a package or a built-in). */
+const sourceOf = (args) => args.path.startsWith(".") ? resolve(args.resolveDir, args.path) : undefined;
+/** cli.js: its lazy imports of the rare modules load them from rare.js. */
+const mainBuild = (shared) =>
+  build({
+    ...common,
+    stdin: {
+      contents: [
+        `export * from "./mod.ts";`,
+        `let library = false;`,
+        `export function ${LIBRARY_MARK}() { library = true; }`,
+        `export const ${SHARED} = {`,
+        ...shared.map((path) => `  ${JSON.stringify(path)}: () => import(${JSON.stringify(`./${path}`)}),`),
+        `};`,
+        `Promise.resolve().then(() => library || import("./cli.ts"));`,
+      ].join("\n"),
+      resolveDir: root,
+      sourcefile: "bundle.ts",
+      loader: "ts",
+    },
+    outfile: join(dist, "cli.js"),
+    external: [...common.external, "./rare.js"],
+    banner: { js: `#!/usr/bin/env node\n/* @ts-self-types="../cli.ts" */` },
     plugins: [{
-      name: "shared-from-cli",
+      name: "rare-from-rare-js",
       setup(b) {
         b.onResolve({ filter: /^\./ }, (args) => {
-          if (args.kind === "entry-point") return undefined;
-          if (args.namespace === "oidc2aws-cli") return { path: args.path, external: true };
-          const path = resolve(args.resolveDir, args.path);
-          if (sharedFiles.has(path)) return { path: "shared", namespace: "oidc2aws-cli" };
-          if (path.startsWith(join(root, "cli/policy/"))) return undefined;
-          return { errors: [{ text: `${args.path} (from ${args.importer}) is not in cli/_shared.ts` }] };
+          const path = sourceOf(args);
+          if (!RARE.includes(relative(root, path))) return undefined;
+          if (args.kind !== "dynamic-import") {
+            return {
+              errors: [{ text: `${args.path} (from ${args.importer}) is in rare.js: import it with import()` }],
+            };
+          }
+          return FLAT.has(path) ? { path: "./rare.js", external: true } : { path, namespace: "oidc2aws-rare" };
         });
-        b.onLoad({ filter: /.*/, namespace: "oidc2aws-cli" }, () => ({
-          contents: `import { ${SHARED} } from "./cli.js";\nexport const { ${sharedNames.join(", ")} } = ${SHARED};\n`,
+        b.onLoad({ filter: /.*/, namespace: "oidc2aws-rare" }, (args) => ({
+          contents: `const m = (await import("./rare.js")).${rareName(relative(root, args.path))};\n` +
+            `export const { ${exportsOf.get(args.path).join(", ")} } = m;\n`,
           loader: "js",
           resolveDir: dist,
         }));
       },
     }],
   });
-}
+// First cli.js alone, for the modules it holds; then rare.js, taking those modules from it; then
+// cli.js again, exporting the modules rare.js takes.
+const inMain = new Set(Object.keys((await mainBuild([])).metafile.inputs).map((input) => join(root, input)));
+const taken = new Set();
+const rare = await build({
+  ...common,
+  stdin: {
+    contents: RARE.map((path) =>
+      FLAT.has(join(root, path))
+        ? `export * from ${JSON.stringify(`./${path}`)};`
+        : `export * as ${rareName(path)} from ${JSON.stringify(`./${path}`)};`
+    ).join("\n"),
+    resolveDir: root,
+    sourcefile: "rare.ts",
+    loader: "ts",
+  },
+  outfile: join(dist, "rare.js"),
+  external: [...common.external, "./cli.js"],
+  plugins: [{
+    name: "shared-from-cli",
+    setup(b) {
+      b.onResolve({ filter: /^\./ }, (args) => {
+        if (args.namespace === "oidc2aws-cli") return { path: args.path, external: true };
+        const path = sourceOf(args);
+        if (!inMain.has(path)) return undefined;
+        taken.add(path);
+        return { path, namespace: "oidc2aws-cli" };
+      });
+      b.onLoad({ filter: /.*/, namespace: "oidc2aws-cli" }, (args) => ({
+        contents: `import { ${SHARED} } from "./cli.js";\n` +
+          `export const { ${exportsOf.get(args.path).join(", ")} } = await ${SHARED}[${
+            JSON.stringify(relative(root, args.path))
+          }]();\n`,
+        loader: "js",
+        resolveDir: dist,
+      }));
+    },
+  }],
+});
+const main = await mainBuild([...taken].map((path) => relative(root, path)).sort());
+checkOnce([main.metafile, rare.metafile]);
 
 // Every import() names its module by a string literal: a user's bundler can follow only those (webpack
 // warns "Critical dependency" of a computed one and its bundle then fails: Cannot find module
 // 'node:child_process'). tests/contracts/bundlers_test.ts bundles the package with each bundler.
-for (const file of ["cli.js", ...RARE.map((name) => `${name}.js`)]) {
+for (const file of ["cli.js", "rare.js"]) {
   const computed = readFileSync(join(dist, file), "utf8").match(/.{0,40}\bimport\((?!")[^)]{0,40}/);
   if (computed) {
     throw new Error(`dist/${file} imports a computed module name (bundlers cannot follow it): ${computed[0]}`);
@@ -175,4 +218,45 @@ function pruneDeclarations(entries) {
     if (file.isFile() && path.endsWith(".d.ts") && !reached.has(path)) rmSync(path);
   }
 }
+/** The names each module of lib/ and cli/ exports (types left out), by path. */
+async function moduleExports() {
+  const paths = ["lib", "cli"].flatMap((dir) =>
+    readdirSync(join(root, dir), { recursive: true }).filter((file) => file.endsWith(".ts")).map((file) =>
+      join(root, dir, file)
+    )
+  );
+  const built = await build({
+    entryPoints: paths,
+    format: "esm",
+    platform: "neutral",
+    write: false,
+    metafile: true,
+    outdir: join(root, "exports"),
+    outbase: root,
+    absWorkingDir: root,
+    logLevel: "warning",
+  });
+  return new Map(
+    Object.values(built.metafile.outputs).filter((o) => o.entryPoint).map((o) => [join(root, o.entryPoint), o.exports]),
+  );
+}
+
+/** Fails the build if a module's code is in two built files (a second copy, and a second class). */
+function checkOnce(metafiles) {
+  const where = new Map();
+  for (const metafile of metafiles) {
+    for (const [file, output] of Object.entries(metafile.outputs)) {
+      for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+        // A few bytes (a shared constant) are not a copy of the code.
+        if (bytesInOutput < 100 || !input.endsWith(".ts") || input.includes(":")) continue;
+        if (where.has(input)) {
+          console.error(`build: ${input} is in both ${where.get(input)} and ${file}: make it a chunk of its own`);
+          process.exit(1);
+        }
+        where.set(input, file);
+      }
+    }
+  }
+}
+
 await (await import("./build_action.mjs")).writeAction(); // action/index.js, the GitHub Action (committed)

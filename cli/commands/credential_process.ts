@@ -5,7 +5,7 @@
  * @module
  */
 import type { CommandContext } from "../main.ts";
-import { credentialProcessJson } from "../output.ts";
+import { credentialProcessJson } from "../credential_json.ts";
 import { tokenBinding } from "../../lib/token.ts";
 import { rootOf } from "../../lib/profile.ts";
 import { envValue } from "../../lib/_path.ts";

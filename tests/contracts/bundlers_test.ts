@@ -194,7 +194,7 @@ web_identity_token_process = "${process.execPath}" "${join(project, "print_token
     try {
       await bundle.write({ dir: join(out, "rollup-esm"), format: "es", entryFileNames: "[name].mjs" });
       await bundle.write({ dir: join(out, "rollup-cjs"), format: "cjs", entryFileNames: "[name].cjs" });
-      // One file needs inlineDynamicImports: the CLI's two rare commands are files of their own.
+      // One file needs inlineDynamicImports: dist/rare.js is a file of its own, loaded on demand.
       await bundle.write({ file: join(out, "rollup-one.mjs"), format: "es", inlineDynamicImports: true });
     } finally {
       await bundle.close();

@@ -101,18 +101,21 @@ describe("the built files", () => {
     assert.deepEqual(built, source);
   });
 
-  it("doctor and trust-policy are files of their own, sharing cli.js's classes (every run parses less)", async () => {
+  it("what a credential run never runs is in dist/rare.js, which takes cli.js's classes (every run parses less)", async () => {
     const cli = await readFile(join(root, "dist/cli.js"), "utf8");
-    assert.doesNotMatch(cli, /StringEqualsIgnoreCase|job_workflow_ref/, "the evaluator is not in cli.js");
-    for (const chunk of ["doctor", "trust_policy"]) {
-      const code = await readFile(join(root, `dist/${chunk}.js`), "utf8");
-      assert.match(cli, new RegExp(`import\\("\\./${chunk}\\.js"\\)`), `cli.js loads ${chunk}.js when it runs`);
-      assert.match(
-        code,
-        /^import\{__oidc2awsShared as \w+\}from"\.\/cli\.js";/,
-        `${chunk}.js takes the library from cli.js`,
-      );
-      assert.doesNotMatch(code, /extends Error/, `${chunk}.js defines no error class of its own`);
+    const rare = await readFile(join(root, "dist/rare.js"), "utf8");
+    // The trust-policy evaluator (doctor), the SigV4 signer (role chaining), the CONNECT tunnel (proxies).
+    for (const code of [/StringEqualsIgnoreCase/, /AWS4-HMAC-SHA256/, /"CONNECT"/]) {
+      assert.doesNotMatch(cli, code, "not in cli.js");
+      assert.match(rare, code, "in rare.js");
     }
+    assert.match(cli, /import\("\.\/rare\.js"\)/, "cli.js loads rare.js when a run needs it");
+    assert.doesNotMatch(cli, /(?:^|;)import[^(]*"\.\/rare\.js"/m, "and only then (no static import)");
+    assert.match(rare, /import\{__oidc2awsShared as \w+\}from"\.\/cli\.js";/, "rare.js takes the library from cli.js");
+    assert.doesNotMatch(
+      rare,
+      /"(?:Oidc2AwsError|ConfigError|TokenError|StsError)"/,
+      "and no copy of its error classes",
+    );
   });
 });
