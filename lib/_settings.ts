@@ -1,6 +1,6 @@
 /**
  * Where each setting of a profile comes from, in one table, and the validators that turn a found
- * value into what {@linkcode resolveProfile} returns. The precedence (botocore's, with the seed's keys):
+ * value into what {@linkcode resolveProfile} returns. The precedence (botocore's, with oidc2aws's own keys):
  * an override (a CLI flag or an option in code) wins; then, for the role's own settings, the env var,
  * unless the profile was named explicitly (then it is ignored, even when set); for the process's
  * settings (region, endpoints), the env vars when not empty, whatever the profile; then the key.

@@ -28,7 +28,7 @@ const CLAIM_ERRORS = new Set(["AccessDenied", "InvalidIdentityToken", "IDPReject
  * role once), then `sts:AssumeRole` signed with them; retries follow the same policy, within one
  * deadline for the whole chain, and a retried hop reuses the credentials of the hops before it.
  *
- * Retries (see the README): network errors, timeouts, 5xx, throttling and IDPCommunicationError with
+ * Retries (docs/retries.md): network errors, timeouts, 5xx, throttling and IDPCommunicationError with
  * full-jitter exponential backoff (5 attempts, 60 s in all, by default); InvalidIdentityToken and
  * ExpiredTokenException at most twice with a new token; anything else (AccessDenied, IDPRejectedClaim,
  * ValidationError, ...) fails at once. On AccessDenied, InvalidIdentityToken and IDPRejectedClaim the

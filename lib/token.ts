@@ -15,7 +15,7 @@ import { DEFAULT_AUDIENCE, sourceFor, SOURCES, type TokenHost } from "./sources/
 export interface GetTokenOptions extends HostOptions {
   /** Aborts the request; the promise rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** Retry policy for transient failures (see the README). */
+  /** Retry policy for transient failures (docs/retries.md). */
   retry?: Partial<RetryPolicy>;
   /** Waits between attempts (injectable for tests). Default: a timer. */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;

@@ -24,7 +24,7 @@ const SHADOWING_VARIABLES = [
   "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
 ];
 
-/** Runs `exec`: resolves the command's status as a shell gives it (see the README's table). */
+/** Runs `exec`: resolves the command's status as a shell gives it (the table in docs/cli.md). */
 export async function run(context: CommandContext): Promise<number> {
   const { args, runtime } = context;
   const [command, ...rest] = args.exec;

@@ -61,7 +61,7 @@ function request(spec: ServerTokenSpec, env: Env): TokenRequest {
 
 /**
  * Whether this is a Forgejo (or Gitea) Actions job: a refinement of GitHub Actions' detection, so a
- * variable Deno may not read (README's `--allow-env=GITHUB_*,…` list) says it is not.
+ * variable Deno may not read (docs/cli.md's `--allow-env=GITHUB_*,…` list) says it is not.
  */
 function forgejo(env: Env): boolean {
   return envProbe(env, "FORGEJO_ACTIONS") === "true" || envProbe(env, "GITEA_ACTIONS") === "true";

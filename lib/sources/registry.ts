@@ -79,7 +79,7 @@ export function circleciCommand(audience: string): string[] {
 /** The GitHub Actions token request variables (GitHub, GHES, Forgejo). @internal */
 export const GITHUB_REQUEST = { urlEnv: "ACTIONS_ID_TOKEN_REQUEST_URL", tokenEnv: "ACTIONS_ID_TOKEN_REQUEST_TOKEN" };
 
-// What `present` reads, a variable Deno may not read is not set: a narrow --allow-env (the README's
+// What `present` reads, a variable Deno may not read is not set: a narrow --allow-env (docs/cli.md's
 // list for GitHub) leaves out the other platforms' variables, and a job is not on a platform whose
 // variables it was not allowed to see. A platform named explicitly reads its own with envValue, which
 // stops with ERR_PERMISSION naming the flag.
