@@ -102,10 +102,11 @@ const mainBuild = (shared) =>
     stdin: {
       contents: [
         `export * from "./mod.ts";`,
+        ...shared.map((path, i) => `import * as shared${i} from ${JSON.stringify(`./${path}`)};`),
         `let library = false;`,
         `export function ${LIBRARY_MARK}() { library = true; }`,
         `export const ${SHARED} = {`,
-        ...shared.map((path) => `  ${JSON.stringify(path)}: () => import(${JSON.stringify(`./${path}`)}),`),
+        ...shared.map((path, i) => `  ${JSON.stringify(path)}: shared${i},`),
         `};`,
         `Promise.resolve().then(() => library || import("./cli.ts"));`,
       ].join("\n"),
@@ -129,9 +130,12 @@ const mainBuild = (shared) =>
           }
           return FLAT.has(path) ? { path: "./rare.js", external: true } : { path, namespace: "oidc2aws-rare" };
         });
+        // A module whose names clash with another rare module's (each command's `run`) is reached
+        // through a `run` that loads rare.js when called: no top-level await, which a bundler's
+        // CommonJS output cannot hold. Importing any other name of it fails this build.
         b.onLoad({ filter: /.*/, namespace: "oidc2aws-rare" }, (args) => ({
-          contents: `const m = (await import("./rare.js")).${rareName(relative(root, args.path))};\n` +
-            `export const { ${exportsOf.get(args.path).join(", ")} } = m;\n`,
+          contents: `export function run(...args) {\n` +
+            `  return import("./rare.js").then((m) => m.${rareName(relative(root, args.path))}.run(...args));\n}\n`,
           loader: "js",
           resolveDir: dist,
         }));
@@ -140,6 +144,10 @@ const mainBuild = (shared) =>
   });
 // First cli.js alone, for the modules it holds; then rare.js, taking those modules from it; then
 // cli.js again, exporting the modules rare.js takes.
+// rare.js takes these from cli.js, whose __oidc2awsShared imports them statically: those cli.js loads
+// lazily (the CLI's main.ts, the runtime adapter's chooser, the token request, the credential JSON)
+// are then evaluated as cli.js loads, as a CLI run does anyway. No top-level await anywhere, which a
+// bundler's CommonJS output could not hold.
 const inMain = new Set(Object.keys((await mainBuild([])).metafile.inputs).map((input) => join(root, input)));
 const taken = new Set();
 const rare = await build({
@@ -168,9 +176,9 @@ const rare = await build({
       });
       b.onLoad({ filter: /.*/, namespace: "oidc2aws-cli" }, (args) => ({
         contents: `import { ${SHARED} } from "./cli.js";\n` +
-          `export const { ${exportsOf.get(args.path).join(", ")} } = await ${SHARED}[${
+          `export const { ${exportsOf.get(args.path).join(", ")} } = ${SHARED}[${
             JSON.stringify(relative(root, args.path))
-          }]();\n`,
+          }];\n`,
         loader: "js",
         resolveDir: dist,
       }));

@@ -192,8 +192,19 @@ web_identity_token_process = "${process.execPath}" "${join(project, "print_token
       onwarn: (warning) => void warnings.push(`${warning.code}: ${warning.message}`),
     });
     try {
-      await bundle.write({ dir: join(out, "rollup-esm"), format: "es", entryFileNames: "[name].mjs" });
-      await bundle.write({ dir: join(out, "rollup-cjs"), format: "cjs", entryFileNames: "[name].cjs" });
+      // Chunks named like their entry, so Node knows each file's module type (dist/rare.js is a chunk).
+      await bundle.write({
+        dir: join(out, "rollup-esm"),
+        format: "es",
+        entryFileNames: "[name].mjs",
+        chunkFileNames: "[name]-[hash].mjs",
+      });
+      await bundle.write({
+        dir: join(out, "rollup-cjs"),
+        format: "cjs",
+        entryFileNames: "[name].cjs",
+        chunkFileNames: "[name]-[hash].cjs",
+      });
       // One file needs inlineDynamicImports: dist/rare.js is a file of its own, loaded on demand.
       await bundle.write({ file: join(out, "rollup-one.mjs"), format: "es", inlineDynamicImports: true });
     } finally {
