@@ -52,6 +52,15 @@ const summaries = [];
 /** The failing tests' names, per runtime, printed again at the very end (CI shows only the tail). */
 const failedTests = [];
 
+{
+  // The tools some tests run that are not devDependencies (Node 22 and 24, TypeScript 5.0 and 4.9),
+  // from npm into .cache/ when missing: the test setup installs them, never a test.
+  const { code } = await run("test tools (.cache/: Node 22 and 24, TypeScript 5.0 and 4.9)", process.execPath, [
+    "scripts/test_tools.mjs",
+  ]);
+  if (code !== 0) failures.push("test tools");
+}
+
 if (!skipChecks) {
   // The package as npm would publish it, packed once (after the build) for publint and attw.
   const tarball = `.cache/pack/oidc2aws-${JSON.parse(readFileSync("package.json", "utf8")).version}.tgz`;

@@ -4,8 +4,9 @@
  * refuses (TS2691). A consumer project compiles against the packed package with TypeScript 5.0 (both
  * `nodenext` and `bundler` resolution; the package's .d.ts files are checked, only TypeScript's own
  * libs are skipped), and with 4.9, which must fail that way: the README's minimum is then exact.
- * Both compilers install from npm into .cache/typescript/ on first use (like scripts/node_versions.mjs;
- * they are not dependencies users get), and are reused after. Runs in the Node test run only (it
+ * Both compilers are installed from npm into .cache/typescript/ by scripts/test_tools.mjs, which
+ * `npm test` and .ci/run run before the suites (they are not dependencies users get); a test never
+ * installs anything. Runs in the Node test run only (it
  * drives npm); needs dist/ (npm test builds it first).
  */
 import { after, before, describe, it } from "node:test";
@@ -17,13 +18,11 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { run } from "../_helpers.ts";
+import { tscPath, TYPESCRIPTS } from "../../scripts/test_tools.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
-/** The compilers, by the package name they install under in .cache/typescript/. */
-const COMPILERS = { ts50: "typescript@5.0", ts49: "typescript@4.9" } as const;
-const prefix = join(root, ".cache", "typescript");
-const tscOf = (name: keyof typeof COMPILERS) => join(prefix, "node_modules", name, "bin", "tsc");
+const tscOf = tscPath;
 
 describe("TypeScript consumers of the packed package", {
   skip: !onNode && "drives npm: runs in the Node test run only",
@@ -33,22 +32,12 @@ describe("TypeScript consumers of the packed package", {
 
   before(async () => {
     if (!existsSync(join(root, "dist/cli.js"))) throw new Error("dist/ is missing: run npm run build (npm test does)");
-    const missing = Object.entries(COMPILERS).filter(([name]) => !existsSync(tscOf(name as keyof typeof COMPILERS)));
-    if (missing.length > 0) {
-      await mkdir(prefix, { recursive: true });
-      const installed = await run("npm", [
-        "install",
-        "--prefix",
-        prefix,
-        "--no-audit",
-        "--no-fund",
-        "--ignore-scripts",
-        "--loglevel=error",
-        // All of them, each time: npm would remove a package the prefix's package.json does not list.
-        ...Object.entries(COMPILERS).map(([name, spec]) => `${name}@npm:${spec}`),
-      ], { cwd: root });
-      assert.equal(installed.code, 0, `installing ${missing.map(([, spec]) => spec).join(", ")}: ${installed.stderr}`);
-    }
+    const missing = Object.entries(TYPESCRIPTS).filter(([name]) => !existsSync(tscOf(name as "ts50" | "ts49")));
+    assert.deepEqual(
+      missing.map(([, spec]) => spec),
+      [],
+      "TypeScript 5.0 and 4.9 are not under .cache/typescript/: run node scripts/test_tools.mjs (npm test does)",
+    );
     dir = await mkdtemp(join(tmpdir(), "oidc2aws-typescript-"));
     const packed = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: root });
     assert.equal(packed.code, 0, packed.stderr);
