@@ -52,6 +52,8 @@ export function runCli(
     child.stderr!.on("data", (chunk) => (stderr += chunk));
     child.on("error", reject);
     child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    // A CLI that exits before reading its stdin (--help) closes the pipe: EPIPE here is no failure.
+    child.stdin!.on("error", (err: NodeJS.ErrnoException) => err.code !== "EPIPE" && reject(err));
     child.stdin!.end(options.input ?? "");
   });
 }
