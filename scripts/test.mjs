@@ -10,6 +10,7 @@
 // (the build still runs). CI's jobs (.github/workflows/ci.yml) run `--only=checks` and one suite each.
 import { spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { availableParallelism } from "node:os";
 
 const STARTED = Date.now();
 const args = process.argv.slice(2);
@@ -105,10 +106,18 @@ async function nodeFor(major) {
   return nodeBinary(major);
 }
 
+/**
+ * Test files at once in a Node suite: node --test's default (the cores less one) would run them one
+ * at a time on two cores, where most files spend their time waiting on the CLI's processes and
+ * loopback servers.
+ */
+const NODE_CONCURRENCY = Math.max(2, availableParallelism() - 1);
+
 const nodeSuite = {
-  argv: async (
-    name,
-  ) => [await nodeFor(Number(name.slice(4))), ["--import", "tsx", "--test", "--test-reporter=spec", ...tests]],
+  argv: async (name) => [
+    await nodeFor(Number(name.slice(4))),
+    ["--import", "tsx", "--test", `--test-concurrency=${NODE_CONCURRENCY}`, "--test-reporter=spec", ...tests],
+  ],
   count: (out) => {
     const pass = /^\S* ?pass (\d+)/m.exec(out);
     const fail = /^\S* ?fail (\d+)/m.exec(out);
