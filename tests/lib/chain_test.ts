@@ -213,7 +213,7 @@ describe("assumeRole and fromWebIdentity with chained profiles, against the emul
       ["AssumeRole", DEPLOY, 200],
     ]);
     assert.equal(em.count("token"), 1);
-    assert.doesNotMatch(JSON.stringify(credentials), new RegExp(credentials.sessionToken.slice(0, 40)));
+    assert.ok(!JSON.stringify(credentials).includes(credentials.sessionToken.slice(0, 40)), "no session token in JSON");
   });
 
   it("assumes a three-role chain, each role once", async () => {
