@@ -7,6 +7,9 @@
 import type { Command } from "./args.ts";
 import { VERSION } from "../lib/version.ts";
 
+/** `npx oidc2aws@MAJOR.MINOR`: the examples pin this version's line, as a job should. */
+const NPX = `npx oidc2aws@${VERSION.split(".").slice(0, 2).join(".")}`;
+
 /** The text of `oidc2aws --help`. */
 export const HELP: string =
   `oidc2aws ${VERSION}: AWS credentials from a CI job's OIDC token, for as many roles as the job needs
@@ -63,7 +66,7 @@ Examples:
   oidc2aws trust-policy --platform GitHub --repo octo-org/app --environment prod --account 123456789012
   oidc2aws doctor --policy trust.json --profile deploy
   [profile deploy-cli]
-  credential_process = npx oidc2aws credential-process --profile deploy
+  credential_process = ${NPX} credential-process --profile deploy
 
 Exit codes: 0 success; 2 usage or configuration error; 1 any other failure; exec: the command's code;
 doctor: 0 allowed, 1 refused, 2 a bad policy or bad input.
@@ -98,7 +101,7 @@ ${PROFILE_FLAGS}
 
 Example (in ~/.aws/config):
   [profile deploy-cli]
-  credential_process = npx oidc2aws credential-process --profile deploy
+  credential_process = ${NPX} credential-process --profile deploy
 `,
   env: `oidc2aws env: print the credentials as environment variables, for a shell to evaluate.
 
@@ -120,7 +123,7 @@ Flags:
 ${PROFILE_FLAGS}
 
 Example (a step of a job with permissions: id-token: write):
-  - run: npx oidc2aws github-env --role-arn arn:aws:iam::123456789012:role/deploy
+  - run: ${NPX} github-env --role-arn arn:aws:iam::123456789012:role/deploy
 `,
   exec: `oidc2aws exec: run a command with the role's credentials in its environment; exits with the
 command's exit code, and passes on the signals it gets.

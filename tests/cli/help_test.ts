@@ -66,7 +66,11 @@ describe(`CLI on ${RUNTIME}: oidc2aws help, COMMAND --help`, () => {
       assert.match(run.stdout, new RegExp(`^oidc2aws ${command}: `), command);
       assert.match(run.stdout, new RegExp(`^Usage: oidc2aws ${command}`, "m"), command);
       assert.match(run.stdout, /^Flags:$/m, command);
-      assert.match(run.stdout, new RegExp(`^Example[^\\n]*:\\n(?:  .*\\n)*?  .*oidc2aws ${command}`, "m"), command);
+      assert.match(
+        run.stdout,
+        new RegExp(`^Example[^\\n]*:\\n(?:  .*\\n)*?  .*oidc2aws(?:@\\d+\\.\\d+)? ${command}`, "m"),
+        command,
+      );
       assert.notEqual(run.stdout, HELP);
       for (const argv of [[command, "--help"], [command, "-h"], ["--help", command]]) {
         const same = await runCli(argv);
