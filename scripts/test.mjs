@@ -107,9 +107,9 @@ async function nodeFor(major) {
 }
 
 /**
- * Test files at once in a Node suite: node --test's default (the cores less one) would run them one
- * at a time on two cores, where most files spend their time waiting on the CLI's processes and
- * loopback servers.
+ * Test files at once in a Node or Deno suite: node --test's default (the cores less one) would run
+ * them one at a time on two cores, and deno test runs them one at a time unless --parallel, where most
+ * files spend their time waiting on the CLI's processes and loopback servers (Deno: 145 → 84 s).
  */
 const NODE_CONCURRENCY = Math.max(2, availableParallelism() - 1);
 
@@ -132,7 +132,7 @@ const nodeSuite = {
 
 const runtimes = {
   deno: {
-    argv: () => [bin("deno"), ["test", "-A", "--quiet", ...tests]],
+    argv: () => [bin("deno"), ["test", "-A", "--quiet", "--parallel", ...tests]],
     count: (out) => {
       const m = /(\d+) passed(?: \((\d+) steps?\))? \| (\d+) failed/.exec(out);
       return m && { passed: Number(m[1]) + Number(m[2] ?? 0), failed: Number(m[3]) };
@@ -166,7 +166,11 @@ async function suite(name) {
     return { ok: false, code: 1, counts: null, names: [`(${name} did not start)`], seconds: 0 };
   }
   // What the tests read of it: the runtime family (every Node version is `node`).
-  const env = { OIDC2AWS_TEST_RUNTIME: name.startsWith("node") ? "node" : name, DENO_NO_UPDATE_CHECK: "1" };
+  const env = {
+    OIDC2AWS_TEST_RUNTIME: name.startsWith("node") ? "node" : name,
+    DENO_NO_UPDATE_CHECK: "1",
+    DENO_JOBS: String(NODE_CONCURRENCY),
+  };
   const { code, output } = await run(`tests on ${name}`, command, argv, { env });
   const seconds = Math.round((Date.now() - started) / 1000);
   const counts = runtimes[name].count(strip(output));
