@@ -11,6 +11,16 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
+/** Installs npm packages (`specs`) into `prefix`/node_modules, quietly, without their install scripts' output. */
+export function npmInstall(prefix, specs, extra = []) {
+  mkdirSync(prefix, { recursive: true });
+  execFileSync(
+    process.platform === "win32" ? "npm.cmd" : "npm",
+    ["install", "--prefix", prefix, "--no-save", "--no-audit", "--no-fund", "--loglevel=error", ...extra, ...specs],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
+}
+
 /** The path of Node `major`'s binary, installed under .cache/ if it is not there yet. */
 export function nodeBinary(major) {
   if (!/^\d+$/.test(String(major))) throw new Error(`not a Node major version: ${major}`);
@@ -19,21 +29,7 @@ export function nodeBinary(major) {
   const pkg = join(prefix, "node_modules", `node-${platform}`);
   const binary = process.platform === "win32" ? join(pkg, "bin", "node.exe") : join(pkg, "bin", "node");
   if (!existsSync(binary)) {
-    mkdirSync(prefix, { recursive: true });
-    execFileSync(
-      process.platform === "win32" ? "npm.cmd" : "npm",
-      [
-        "install",
-        "--prefix",
-        prefix,
-        "--no-save",
-        "--no-audit",
-        "--no-fund",
-        "--loglevel=error",
-        `node-${platform}@${major}`,
-      ],
-      { stdio: ["ignore", "ignore", "inherit"] },
-    );
+    npmInstall(prefix, [`node-${platform}@${major}`]);
   }
   return binary;
 }

@@ -4,11 +4,10 @@
 // TypeScript 5.0 and 4.9 (tests/contracts/typescript_versions_test.ts: the oldest TypeScript the
 // declarations work with). `npm test` and .ci/run run this first; it does nothing when all are there.
 //   node scripts/test_tools.mjs
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { nodeBinary } from "./node_versions.mjs";
+import { nodeBinary, npmInstall } from "./node_versions.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -24,19 +23,8 @@ export function tscPath(name) {
 /** Installs what is missing of {@link TYPESCRIPTS}. */
 export function installTypeScripts() {
   if (Object.keys(TYPESCRIPTS).every((name) => existsSync(tscPath(name)))) return;
-  mkdirSync(prefix, { recursive: true });
-  execFileSync(process.platform === "win32" ? "npm.cmd" : "npm", [
-    "install",
-    "--prefix",
-    prefix,
-    "--no-save",
-    "--no-audit",
-    "--no-fund",
-    "--ignore-scripts",
-    "--loglevel=error",
-    // All of them, each time: npm would remove one the prefix does not list.
-    ...Object.entries(TYPESCRIPTS).map(([name, spec]) => `${name}@npm:${spec}`),
-  ], { stdio: ["ignore", "ignore", "inherit"] });
+  // All of them, each time: npm would remove one the prefix does not list.
+  npmInstall(prefix, Object.entries(TYPESCRIPTS).map(([name, spec]) => `${name}@npm:${spec}`), ["--ignore-scripts"]);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
