@@ -194,3 +194,26 @@ export function run(
     });
   });
 }
+
+/**
+ * Packs the repository's package (dist/ already built: --ignore-scripts skips prepack's second build)
+ * into `dir` and installs the tarball, offline, into a new ES module project `dir`/consumer, as a user
+ * would; resolves the project's path and the packed files' paths (sorted).
+ */
+export async function installPacked(root: string, dir: string): Promise<{ project: string; files: string[] }> {
+  const { mkdir, writeFile } = await import("node:fs/promises");
+  const { join } = await import("node:path");
+  const packed = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: root });
+  if (packed.code !== 0) throw new Error(`npm pack failed: ${packed.stderr}`);
+  const [info] = JSON.parse(packed.stdout);
+  const project = join(dir, "consumer");
+  await mkdir(project);
+  await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+  const installed = await run(
+    "npm",
+    ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", join(dir, info.filename)],
+    { cwd: project },
+  );
+  if (installed.code !== 0) throw new Error(`npm install of the tarball failed: ${installed.stderr}`);
+  return { project, files: info.files.map((f: { path: string }) => f.path).sort() };
+}

@@ -8,14 +8,14 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type Emulator, startEmulator } from "../../emulator/mod.ts";
 import { VERSION } from "../../mod.ts";
-import { run } from "../_helpers.ts";
+import { installPacked, run } from "../_helpers.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
@@ -34,20 +34,7 @@ describe("the npm package, packed and installed into a fresh project", {
   before(async () => {
     if (!existsSync(join(root, "dist/cli.js"))) throw new Error("dist/ is missing: run npm run build (npm test does)");
     dir = await mkdtemp(join(tmpdir(), "oidc2aws-package-"));
-    // dist/ is already built: --ignore-scripts skips prepack's second build.
-    const packed = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: root });
-    assert.equal(packed.code, 0, packed.stderr);
-    const [info] = JSON.parse(packed.stdout);
-    files = info.files.map((f: { path: string }) => f.path).sort();
-    project = join(dir, "consumer");
-    await mkdir(project);
-    await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-    const installed = await run(
-      "npm",
-      ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", join(dir, info.filename)],
-      { cwd: project },
-    );
-    assert.equal(installed.code, 0, installed.stderr);
+    ({ project, files } = await installPacked(root, dir));
     emulator = await startEmulator({ roles: { [ROLE]: { sub: "repo:octo-org/*" } } });
     jobEnv = {
       PATH: process.env.PATH ?? "",

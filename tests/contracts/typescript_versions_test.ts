@@ -12,12 +12,12 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { run } from "../_helpers.ts";
+import { installPacked, run } from "../_helpers.ts";
 import { tscPath, TYPESCRIPTS } from "../../scripts/test_tools.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -39,18 +39,7 @@ describe("TypeScript consumers of the packed package", {
       "TypeScript 5.0 and 4.9 are not under .cache/typescript/: run node scripts/test_tools.mjs (npm test does)",
     );
     dir = await mkdtemp(join(tmpdir(), "oidc2aws-typescript-"));
-    const packed = await run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], { cwd: root });
-    assert.equal(packed.code, 0, packed.stderr);
-    const [info] = JSON.parse(packed.stdout);
-    project = join(dir, "consumer");
-    await mkdir(project);
-    await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-    const installed = await run(
-      "npm",
-      ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", join(dir, info.filename)],
-      { cwd: project },
-    );
-    assert.equal(installed.code, 0, installed.stderr);
+    ({ project } = await installPacked(root, dir));
     const compilerOptions = {
       module: "nodenext",
       moduleResolution: "nodenext",
