@@ -58,6 +58,43 @@ export function secureUrl(raw: string, envVar: string, secret: string): URL {
   return url;
 }
 
+/**
+ * Sets one parameter of `url`'s query as `url.searchParams.set` does: the first parameter of that
+ * name (compared decoded) takes the value, later ones go, and it is appended if there is none. The
+ * other parameters stay as written. `searchParams` costs a cold start about 0.5 ms on Node and Deno
+ * the first time it is touched, for one parameter.
+ */
+export function setQuery(url: URL, name: string, value: string): void {
+  const pair = `${formEncode(name)}=${formEncode(value)}`;
+  let placed = false;
+  const parts = url.search.slice(1).split("&").filter((part) => part !== "").flatMap((part) => {
+    if (formDecode(part.split("=", 1)[0]) !== name) return [part];
+    if (placed) return [];
+    placed = true;
+    return [pair];
+  });
+  if (!placed) parts.push(pair);
+  url.search = parts.join("&");
+}
+
+/** application/x-www-form-urlencoded, as URLSearchParams writes it (a lone surrogate becomes U+FFFD). */
+function formEncode(text: string): string {
+  return encodeURIComponent(text.replace(LONE_SURROGATE, "\uFFFD"))
+    .replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, "+");
+}
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** A query name as URLSearchParams reads it (a malformed escape is left as written). */
+function formDecode(text: string): string {
+  const spaced = text.replace(/\+/g, " ");
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
+}
+
 /** Reads a string field of a JSON object answer. */
 export function jsonField(field: string): TokenRequest["extract"] {
   return (answer, secrets) => {

@@ -9,7 +9,7 @@ import { TokenError } from "../errors.ts";
 import type { Env } from "../host.ts";
 import { envValue } from "../_path.ts";
 import type { AzureTokenSpec } from "../token_spec.ts";
-import { jsonField, requestToken, secureUrl, type TokenRequest } from "./_request.ts";
+import { jsonField, requestToken, secureUrl, setQuery, type TokenRequest } from "./_request.ts";
 import type { TokenSource } from "./registry.ts";
 
 /** The Azure DevOps source. */
@@ -42,8 +42,8 @@ function request(spec: AzureTokenSpec, env: Env): TokenRequest {
     );
   }
   const url = secureUrl(uri, "SYSTEM_OIDCREQUESTURI", "the job access token");
-  url.searchParams.set("api-version", "7.1");
-  if (spec.serviceConnectionId) url.searchParams.set("serviceConnectionId", spec.serviceConnectionId);
+  setQuery(url, "api-version", "7.1");
+  if (spec.serviceConnectionId) setQuery(url, "serviceConnectionId", spec.serviceConnectionId);
   return {
     url,
     method: "POST",

@@ -10,7 +10,7 @@ import { TokenError } from "../errors.ts";
 import type { Env } from "../host.ts";
 import { envProbe, envValue } from "../_path.ts";
 import type { ServerTokenSpec } from "../token_spec.ts";
-import { jsonField, requestToken, secureUrl, type TokenRequest } from "./_request.ts";
+import { jsonField, requestToken, secureUrl, setQuery, type TokenRequest } from "./_request.ts";
 import { GITHUB_REQUEST, type TokenSource } from "./registry.ts";
 
 /** The GitHub-protocol source. */
@@ -37,7 +37,7 @@ function request(spec: ServerTokenSpec, env: Env): TokenRequest {
     throw unavailable(spec, env, [rawUrl ? "" : spec.urlEnv, bearer ? "" : spec.tokenEnv].filter(Boolean));
   }
   const url = secureUrl(rawUrl, spec.urlEnv, "the token request bearer");
-  if (spec.audience !== undefined) url.searchParams.set("audience", spec.audience);
+  if (spec.audience !== undefined) setQuery(url, "audience", spec.audience);
   return {
     url,
     method: "GET",

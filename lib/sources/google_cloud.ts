@@ -8,7 +8,7 @@
 import type { Env } from "../host.ts";
 import { envValue } from "../_path.ts";
 import type { GoogleTokenSpec } from "../token_spec.ts";
-import { requestToken, type TokenRequest } from "./_request.ts";
+import { requestToken, setQuery, type TokenRequest } from "./_request.ts";
 import { DEFAULT_AUDIENCE, type TokenSource } from "./registry.ts";
 
 /** The Google Cloud metadata server source. */
@@ -23,8 +23,8 @@ function request(spec: GoogleTokenSpec, env: Env): TokenRequest {
   // The metadata server is plain http by design; GCE_METADATA_HOST is Google's own override.
   const host = envValue(env, "GCE_METADATA_HOST") || "metadata.google.internal";
   const url = new URL(`http://${host}/computeMetadata/v1/instance/service-accounts/default/identity`);
-  url.searchParams.set("audience", spec.audience);
-  url.searchParams.set("format", "full");
+  setQuery(url, "audience", spec.audience);
+  setQuery(url, "format", "full");
   return {
     url,
     method: "GET",
