@@ -18,6 +18,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { minifyBundle } from "./minify.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(root, "dist");
@@ -79,7 +80,8 @@ const common = {
   platform: "neutral",
   external: ["node:*"],
   target: "es2022",
-  minify: true,
+  // Minified afterwards, as one file (see scripts/minify.mjs).
+  minify: false,
   metafile: true,
   absWorkingDir: root,
   logLevel: "warning",
@@ -187,6 +189,10 @@ const rare = await build({
 });
 const main = await mainBuild([...taken].map((path) => relative(root, path)).sort());
 checkOnce([main.metafile, rare.metafile]);
+
+for (const file of ["cli.js", "rare.js"]) {
+  writeFileSync(join(dist, file), await minifyBundle(readFileSync(join(dist, file), "utf8")));
+}
 
 // Every import() names its module by a string literal: a user's bundler can follow only those (webpack
 // warns "Critical dependency" of a computed one and its bundle then fails: Cannot find module

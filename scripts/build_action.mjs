@@ -11,6 +11,7 @@ import { build } from "esbuild";
 import { writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { minifyBundle } from "./minify.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -63,7 +64,8 @@ export async function buildAction() {
     platform: "neutral",
     external: ["node:*"],
     target: "es2022",
-    minify: true,
+    // Minified afterwards, as one file (see scripts/minify.mjs).
+    minify: false,
     legalComments: "none",
     write: false,
     outfile: join(root, "action/index.js"),
@@ -71,7 +73,7 @@ export async function buildAction() {
     plugins: [leaveOut],
     logLevel: "warning",
   });
-  return result.outputFiles[0].text;
+  return await minifyBundle(result.outputFiles[0].text);
 }
 
 /** Builds action/index.js (scripts/build.mjs calls this last). */

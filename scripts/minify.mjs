@@ -1,0 +1,24 @@
+// The last step of every bundle this repository ships (dist/cli.js, dist/rare.js, action/index.js):
+// esbuild bundles without minifying, then minifies the bundle as one file.
+// Why not esbuild's `minify` while bundling: it then writes each lazily evaluated module (one that the
+// sources import with `import()`) as `init(() => { ...the module... })`, an arrow function in call
+// parentheses, which V8 compiles eagerly, where the unminified bundle's `__esm({ "lib/x.ts"() {...} })`
+// is compiled when first called. Node 20 compiles the same dist/cli.js in 4.5 ms instead of 5.9 (a
+// vm.SourceTextModule of each, fresh processes, medians of 15), which a CLI run pays once: about 1.4 ms.
+import { transform } from "esbuild";
+
+/** `code` minified (names, whitespace, syntax), its leading `#!` line and comment lines kept. */
+export async function minifyBundle(code) {
+  const banner = /^(?:#![^\n]*\n)?(?:(?:\/\*[^\n]*\*\/|\/\/[^\n]*)\n)*/.exec(code)[0];
+  // A lazily evaluated module's function is named by its path (`__esm({ "lib/x.ts"() {...} })`), which
+  // only costs bytes: a short name instead.
+  const body = code.slice(banner.length).replace(/\b__esm\(\{\s*"[^"\n]*"\(\)/g, "__esm({ m()");
+  const minified = await transform(body, {
+    format: "esm",
+    target: "es2022",
+    minify: true,
+    legalComments: "none",
+    logLevel: "warning",
+  });
+  return banner + minified.code;
+}
