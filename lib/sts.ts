@@ -193,7 +193,7 @@ export function parseStsAnswer(
     );
   }
   if (answer.body.trim() === "") throw bad("with an empty body");
-  if (/^\s*<(!doctype\s+html|html)\b/i.test(answer.body) || /^text\/html\b/i.test(answer.contentType)) {
+  if (htmlPage(answer.body, answer.contentType)) {
     throw bad("with an HTML page: check the STS endpoint, or try again if a proxy failed");
   }
   let root: XmlElement;
@@ -235,6 +235,26 @@ export function parseStsAnswer(
     );
   }
   return result;
+}
+
+/**
+ * Whether an answer is an HTML page: its content type is `text/html`, or its body starts with
+ * `<html` or `<!doctype html` (what `/^\s*<(!doctype\s+html|html)\b/i` and `/^text\/html\b/i`
+ * match). String tests, not those regexes, on the success path: compiling them costs a cold start
+ * 0.2 to 0.6 ms. @internal
+ */
+export function htmlPage(body: string, contentType: string): boolean {
+  const type = contentType.slice(0, 10).toLowerCase();
+  if (type.startsWith("text/html") && !wordCharacter(type, 9)) return true;
+  const head = body.trimStart().slice(0, 64).toLowerCase();
+  if (head.startsWith("<html")) return !wordCharacter(head, 5);
+  return head.startsWith("<!doctype") && /^<!doctype\s+html\b/i.test(body.trimStart());
+}
+
+/** Whether `text[i]` is a regex word character (`\w`); false past the end. */
+function wordCharacter(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 /** An AWS error code, request id: letters, digits and a few separators. */

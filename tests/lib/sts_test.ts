@@ -7,6 +7,7 @@ import {
   StsResponseError,
 } from "../../mod.ts";
 import { scriptedFetch, stsErrorXml, testdata } from "../_helpers.ts";
+import { htmlPage } from "../../lib/sts.ts";
 
 const REQUEST = {
   roleArn: "arn:aws:iam::123456789012:role/deploy",
@@ -297,5 +298,52 @@ describe("assumeRoleWithWebIdentity: answers that are not STS documents", () => 
       message: /more than that sent/,
     });
     assert.ok(pulled <= 20, `stopped reading after ${pulled} chunks`);
+  });
+});
+
+describe("htmlPage: what an HTML error page looks like", () => {
+  // The two regexes htmlPage stands for: the test is that they agree on every input.
+  const oracle = (body: string, contentType: string) =>
+    /^\s*<(!doctype\s+html|html)\b/i.test(body) || /^text\/html\b/i.test(contentType);
+
+  it("agrees with the regexes it replaces on pages, documents and near misses", () => {
+    const bodies = [
+      "<html><body>502</body></html>",
+      "  \n\t<HTML lang=en>",
+      "\uFEFF\u00A0<!DOCTYPE html><html>",
+      "<!doctype   \n HTML>",
+      `<!doctype${" ".repeat(80)}html>`,
+      "<!doctypehtml>",
+      "<html5>",
+      "<html_x>",
+      "<html-x>",
+      "<html:AssumeRoleWithWebIdentityResponse>",
+      "<htm>",
+      "<?xml version='1.0'?><html>",
+      '<AssumeRoleWithWebIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">',
+      "",
+      "x<html>",
+      "<html",
+    ];
+    const types = ["text/xml", "text/html", "TEXT/HTML; charset=utf-8", "text/html5", "text/htm", "", "text/html_"];
+    for (const body of bodies) {
+      for (const type of types) {
+        assert.equal(htmlPage(body, type), oracle(body, type), `${JSON.stringify(body)} ${type}`);
+      }
+    }
+  });
+
+  it("agrees with them on random inputs", () => {
+    const parts = ["<", "!", "doctype", "DOCTYPE", "html", "HTML", " ", "\n", "\u00A0", ">", "x", "5", "_", "-", ":"];
+    let seed = 11;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const body = Array.from({ length: random(7) }, () => parts[random(parts.length)]).join("");
+      const type = ["text/", "html", "xml", "TEXT/", "_", " ", ";"].filter(() => random(2)).join("");
+      assert.equal(htmlPage(body, type), oracle(body, type), `${JSON.stringify(body)} ${JSON.stringify(type)}`);
+    }
   });
 });
