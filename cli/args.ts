@@ -231,6 +231,20 @@ export function checkArgs(args: CliArgs & { command: Command }): void {
       throw new CliError("ERR_USAGE", `${name} applies to ${flag.appliesTo}`);
     }
   }
+  if (command === "trust-policy") {
+    // It writes a policy from --platform and --repo and reads no profile: a profile's flag would be
+    // ignored, and the user left believing the policy was written for that role.
+    for (const [name, flag] of Object.entries(FLAGS)) {
+      const given = args[flag.key];
+      if ((flag.override || flag.key === "profiles") && (Array.isArray(given) ? given.length : given !== undefined)) {
+        throw new CliError(
+          "ERR_USAGE",
+          `${name} does not apply to trust-policy, which reads no profile: it writes the policy for --platform and ` +
+            "--repo (attach it to the role yourself)",
+        );
+      }
+    }
+  }
   if (command === "exec" && args.exec.length === 0) {
     throw new CliError("ERR_USAGE", "exec needs a command: oidc2aws exec --profile NAME -- COMMAND [ARGS...]");
   }

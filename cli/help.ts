@@ -161,6 +161,9 @@ Flags:
   --policy FILE        the trust policy (as IAM shows it, or aws iam get-role's output)
   --profile NAME       take the claims of a fresh token from this profile's token source
                        (--token-server, --token-env and --token-process override it)
+  --role-arn ARN       with --profile: the profile's role, for one that names none
+  --session-name, --region, --duration
+                       with --profile: accepted as by the other commands; they change no claim
   --token-file PATH    take the claims of the token in this file
   --claims JSON        the claims themselves, e.g. '{"iss":"https://…","aud":"…","sub":"…"}'
   --format json        the verdict as JSON

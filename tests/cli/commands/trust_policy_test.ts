@@ -90,6 +90,13 @@ describe(`CLI on ${RUNTIME}: trust-policy`, () => {
       [["trust-policy", "--platform", "GitHub", "--repo", "o/r"], /GitHub needs one of --branch/],
       [["trust-policy", "--platform", "GitHub", "--repo", "o/r", "--any-ref", "--format", "sh"], /--format applies to/],
       [["env", "--branch", "main"], /--branch applies to trust-policy only/],
+      // It reads no profile: a profile's flag is refused, not ignored.
+      ...["--profile", "--role-arn", "--token-server", "--region", "--duration", "--session-name"].map((
+        flag,
+      ): [string[], RegExp] => [
+        ["trust-policy", "--platform", "GitHub", "--repo", "o/r", "--any-ref", flag, "x"],
+        new RegExp(`${flag} does not apply to trust-policy, which reads no profile`),
+      ]),
     ];
     for (const [argv, message] of cases) {
       const run = await runCli(argv);
