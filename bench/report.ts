@@ -30,6 +30,9 @@ function header({ options, machine }: Results): string[] {
     `up to 1.5× within minutes) hits every case alike${options.quick ? " (**--quick**: too few runs to compare)" : ""}`,
     "- figures: median with p25 and p75 (nearest rank) of the counted runs; × floor is the ratio of medians from " +
     "this run: compare ratios, not absolute times across runs",
+    "- a target on a ratio of two cases gives the ratio's 90% bootstrap interval (rounds resampled, the two runs " +
+    "of a round kept together): met or NOT MET when the whole interval is on one side of the limit, undecided " +
+    "when it holds the limit (such a verdict would flip between runs)",
     `- environment of every timed command: only the variables the harness sets (PATH, an empty HOME, the ` +
     `emulator's), never the caller's; ${LEFT_OUT.join(" and ")} are never passed (a CA bundle costs every ` +
     "Node process ~60 ms at start, and oidc2aws's requests more, on a machine that sets them; CI runners don't)",

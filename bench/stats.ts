@@ -49,3 +49,48 @@ export function shuffle<T>(items: readonly T[], random: () => number = Math.rand
 export function fixed(n: number, digits = 1): string {
   return Number.isFinite(n) ? n.toFixed(digits) : "—";
 }
+
+/** Numbers in [0, 1) from a seed (mulberry32): the same samples give the same interval on every run of the report. */
+export function seeded(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(s ^ (s >>> 15), 1 | s);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The 90% interval of `median(a) / median(b)`, by a bootstrap over the rounds: each of `iterations`
+ * resamples draws rounds with replacement and takes both runs of a drawn round together (a[i] and
+ * b[i] ran in the same round), so what a round's machine state did to both stays paired. Samples of
+ * different lengths (a case that failed partway) are resampled each on its own. NaNs for no samples.
+ */
+export function ratioInterval(
+  a: readonly number[],
+  b: readonly number[],
+  iterations = 2000,
+  random: () => number = seeded(1),
+): [number, number] {
+  if (!a.length || !b.length) return [NaN, NaN];
+  const paired = a.length === b.length;
+  const pick = (n: number) => Math.floor(random() * n);
+  const ratios: number[] = [];
+  for (let k = 0; k < iterations; k++) {
+    const ra: number[] = [];
+    const rb: number[] = [];
+    if (paired) {
+      for (let i = 0; i < a.length; i++) {
+        const j = pick(a.length);
+        ra.push(a[j]);
+        rb.push(b[j]);
+      }
+    } else {
+      for (let i = 0; i < a.length; i++) ra.push(a[pick(a.length)]);
+      for (let i = 0; i < b.length; i++) rb.push(b[pick(b.length)]);
+    }
+    ratios.push(median(ra) / median(rb));
+  }
+  return [percentile(ratios, 5), percentile(ratios, 95)];
+}

@@ -5,8 +5,19 @@
  * @module
  */
 import { MAIN_RUNTIMES, RSS_MEASURED, type Runtime } from "./measure.ts";
-import { type CaseId, caseMs, find, floorOf, importCost, LABELS, LATENCY_MS, type Results, rssMb } from "./results.ts";
-import { fixed, median } from "./stats.ts";
+import {
+  type Case,
+  type CaseId,
+  caseMs,
+  find,
+  floorOf,
+  importCost,
+  LABELS,
+  LATENCY_MS,
+  type Results,
+  rssMb,
+} from "./results.ts";
+import { fixed, median, ratioInterval } from "./stats.ts";
 
 /** A case within `limit`× the floor of its runtime (ratio of medians from the same run). */
 interface FloorTarget {
@@ -40,6 +51,21 @@ export const TARGETS = {
 
 const verdict = (ok: boolean): string => (ok ? "**met**" : "**NOT MET**");
 
+/**
+ * The verdict on a ratio of two cases' medians, `at most` (or at least) `limit`: met or NOT MET when
+ * the ratio's whole 90% interval (see ratioInterval) is on one side of the limit, undecided when the
+ * interval holds it, and the interval's ends after the ratio. A whole-run ratio moves by a few points
+ * between runs on a shared machine; a verdict within that noise would flip from run to run.
+ */
+function ratioVerdict(a: Case, b: Case, limit: number, atMost: boolean): string {
+  const ratio = caseMs(a) / caseMs(b);
+  const [low, high] = ratioInterval(a.runs.map((r) => r.ms), b.runs.map((r) => r.ms));
+  const met = atMost ? high <= limit : low >= limit;
+  const missed = atMost ? low > limit : high < limit;
+  const word = met ? "**met**" : missed ? "**NOT MET**" : "**undecided** (within this run's noise)";
+  return `${word}, ${fixed(ratio, 2)}× (90% interval ${fixed(low, 2)}–${fixed(high, 2)})`;
+}
+
 /** One line per target: met, NOT MET, or not measured (and why). */
 export function targets(results: Results): string[] {
   const has = (runtime: Runtime) => results.options.runtimes.includes(runtime);
@@ -60,18 +86,18 @@ function floorTarget(results: Results, { name, id, runtime, limit }: FloorTarget
   if (!Number.isFinite(ratio)) {
     return `${name} ≤ ${limit}× floor on ${runtime}: not measured (${c?.error ?? "a case failed"})`;
   }
-  return `${name} ≤ ${limit}× floor on ${runtime}: ${verdict(ratio <= limit)}, ${fixed(ratio, 2)}× ` +
+  return `${name} ≤ ${limit}× floor on ${runtime}: ${ratioVerdict(c!, floor!, limit, true)} ` +
     `(${fixed(caseMs(c))} ms vs ${LABELS[floor!.id]} ${fixed(caseMs(floor))} ms)`;
 }
 
 function sdkTarget(results: Results): string {
   const limit = TARGETS.sdkOverCli;
-  const sdk = caseMs(find(results, "node", "sdk"));
-  const cli = caseMs(find(results, "node", "cli"));
-  const ratio = sdk / cli;
+  const sdk = find(results, "node", "sdk");
+  const cli = find(results, "node", "cli");
+  const ratio = caseMs(sdk) / caseMs(cli);
   return Number.isFinite(ratio)
-    ? `AWS SDK v3 ≥ ${limit}× the CLI on node: ${verdict(ratio >= limit)}, ${fixed(ratio, 2)}× ` +
-      `(${fixed(sdk)} ms vs ${fixed(cli)} ms)`
+    ? `AWS SDK v3 ≥ ${limit}× the CLI on node: ${ratioVerdict(sdk!, cli!, limit, false)} ` +
+      `(${fixed(caseMs(sdk))} ms vs ${fixed(caseMs(cli))} ms)`
     : `AWS SDK v3 ≥ ${limit}× the CLI on node: not measured (a case failed)`;
 }
 

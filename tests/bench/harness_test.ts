@@ -5,7 +5,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { runOnce, timedEnv } from "../../bench/measure.ts";
-import { median, percentile, shuffle, spread } from "../../bench/stats.ts";
+import { median, percentile, ratioInterval, seeded, shuffle, spread } from "../../bench/stats.ts";
 
 describe("bench/stats.ts", () => {
   it("gives the median, and p25/p75 by nearest rank, of unsorted samples", () => {
@@ -27,6 +27,48 @@ describe("bench/stats.ts", () => {
     assert.ok(orders.size > 1, "ten shuffles of 20 items gave one order");
     for (const order of orders) assert.deepEqual(order.split(",").map(Number).sort((a, b) => a - b), items);
     assert.deepEqual(items, Array.from({ length: 20 }, (_, i) => i), "the input is left alone");
+  });
+});
+
+describe("bench/stats.ts: the interval of a ratio of medians", () => {
+  /** `n` rounds of a case and its floor: the machine's speed drifts 1.5× across the rounds, each run has its own noise. */
+  function rounds(n: number, ratio: number, noise: number, random: () => number) {
+    const floor: number[] = [];
+    const ours: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const machine = 1 + 0.5 * (i / n);
+      floor.push(100 * machine * (1 + noise * (random() - 0.5)));
+      ours.push(100 * ratio * machine * (1 + noise * (random() - 0.5)));
+    }
+    return { ours, floor };
+  }
+
+  it("holds the true ratio in about 90% of runs, and is the same for the same samples", () => {
+    const random = seeded(42);
+    let held = 0;
+    for (let run = 0; run < 200; run++) {
+      const { ours, floor } = rounds(30, 1.15, 0.2, random);
+      const [low, high] = ratioInterval(ours, floor, 500);
+      if (low <= 1.15 && 1.15 <= high) held++;
+    }
+    // A 90% interval: about 180 of 200. Far fewer would mean it is too narrow to trust, all 200 too wide to decide.
+    assert.ok(held >= 160 && held <= 198, `the true ratio was inside ${held} of 200 intervals`);
+    const { ours, floor } = rounds(30, 1.2, 0.2, seeded(7));
+    assert.deepEqual(ratioInterval(ours, floor), ratioInterval(ours, floor));
+  });
+
+  it("keeps the runs of a round paired: a drift that hits both cases of a round cancels out", () => {
+    // Every round: ours exactly 1.2× the floor, the machine drifting 1.5× across rounds.
+    const { ours, floor } = rounds(30, 1.2, 0, seeded(3));
+    const [low, high] = ratioInterval(ours, floor);
+    assert.ok(Math.abs(low - 1.2) < 1e-9 && Math.abs(high - 1.2) < 1e-9, `${low}–${high}`);
+    // The same samples unpaired (a case lost a run): the drift now widens the interval.
+    const [unpairedLow, unpairedHigh] = ratioInterval(ours.slice(1), floor);
+    assert.ok(unpairedHigh - unpairedLow > 0.05, `${unpairedLow}–${unpairedHigh}`);
+  });
+
+  it("gives NaNs without samples", () => {
+    assert.ok(ratioInterval([], [1, 2]).every(Number.isNaN));
   });
 });
 
