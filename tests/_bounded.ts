@@ -30,16 +30,27 @@ export function runBounded(
     }, options.killAfterMs ?? 8000);
     child.stdout!.on("data", (chunk) => (stdout += chunk));
     child.stderr!.on("data", (chunk) => (stderr += chunk));
+    // Both pipes at their end: all the process wrote has been read.
+    const drained = Promise.all(
+      [child.stdout!, child.stderr!].map((pipe) => new Promise((end) => pipe.on("close", end))),
+    );
     child.on("error", (err) => {
       clearTimeout(timer);
       reject(err);
     });
-    // 'exit', not 'close': a grandchild holding the pipes must not count as our process running.
+    // 'exit', not 'close': a grandchild holding the pipes must not count as our process running. What
+    // the process wrote is read to the pipes' end, or for at most 2 s if a grandchild keeps them open
+    // (a fixed short wait could cut the output of a process on a loaded machine).
     child.on("exit", (code, signal) => {
       clearTimeout(timer);
-      // Let the pipes drain what the process wrote before it exited.
-      setTimeout(() => resolve({ code, signal, stdout, stderr, hung }), 50);
+      let grace: ReturnType<typeof setTimeout> | undefined;
+      Promise.race([drained, new Promise((late) => (grace = setTimeout(late, 2000)))]).then(() => {
+        clearTimeout(grace);
+        resolve({ code, signal, stdout, stderr, hung });
+      });
     });
+    // A process that exits before reading its stdin closes the pipe: EPIPE here is no failure.
+    child.stdin!.on("error", (err: NodeJS.ErrnoException) => err.code !== "EPIPE" && reject(err));
     child.stdin!.end(options.input ?? "");
   });
 }
