@@ -32,7 +32,8 @@ function header({ options, machine }: Results): string[] {
     "this run: compare ratios, not absolute times across runs",
     "- a target on a ratio of two cases gives the ratio's 90% bootstrap interval (rounds resampled, the two runs " +
     "of a round kept together): met or NOT MET when the whole interval is on one side of the limit, undecided " +
-    "when it holds the limit (such a verdict would flip between runs)",
+    "when it holds the limit. The interval is this run's noise only: on a shared machine a ratio also moves " +
+    "between runs (the Node CLI measured 1.15× and 1.20× in two runs half an hour apart, with no change to the code it runs)",
     `- environment of every timed command: only the variables the harness sets (PATH, an empty HOME, the ` +
     `emulator's), never the caller's; ${LEFT_OUT.join(" and ")} are never passed (a CA bundle costs every ` +
     "Node process ~60 ms at start, and oidc2aws's requests more, on a machine that sets them; CI runners don't)",
