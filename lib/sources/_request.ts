@@ -66,15 +66,17 @@ export function secureUrl(raw: string, envVar: string, secret: string): URL {
  */
 export function setQuery(url: URL, name: string, value: string): void {
   const pair = `${formEncode(name)}=${formEncode(value)}`;
+  const key = name.replace(LONE_SURROGATE, "\uFFFD"); // as URLSearchParams takes a name
   let placed = false;
   const parts = url.search.slice(1).split("&").filter((part) => part !== "").flatMap((part) => {
-    if (formDecode(part.split("=", 1)[0]) !== name) return [part];
+    if (formDecode(part.split("=", 1)[0]) !== key) return [part];
     if (placed) return [];
     placed = true;
     return [pair];
   });
   if (!placed) parts.push(pair);
-  url.search = parts.join("&");
+  // The setter drops one leading "?": a query that starts with one keeps it.
+  url.search = `?${parts.join("&")}`;
 }
 
 /** application/x-www-form-urlencoded, as URLSearchParams writes it (a lone surrogate becomes U+FFFD). */
@@ -85,14 +87,21 @@ function formEncode(text: string): string {
 }
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
-/** A query name as URLSearchParams reads it (a malformed escape is left as written). */
+/** A query name as URLSearchParams reads it: `+` is a space, and percent-decoded as the URL standard does it. */
 function formDecode(text: string): string {
   const spaced = text.replace(/\+/g, " ");
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return spaced;
+  if (!spaced.includes("%")) return spaced;
+  // Byte by byte: a "%" not followed by two hex digits stays as it is; the bytes are then read as UTF-8.
+  const bytes = new TextEncoder().encode(spaced);
+  const decoded: number[] = [];
+  const hex = (byte: number) => (byte >= 48 && byte <= 57) || (byte >= 65 && byte <= 70) || (byte >= 97 && byte <= 102);
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i] === 37 && hex(bytes[i + 1]) && hex(bytes[i + 2])) {
+      decoded.push(parseInt(String.fromCharCode(bytes[i + 1], bytes[i + 2]), 16));
+      i += 2;
+    } else decoded.push(bytes[i]);
   }
+  return new TextDecoder().decode(new Uint8Array(decoded));
 }
 
 /** Reads a string field of a JSON object answer. */
