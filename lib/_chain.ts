@@ -11,7 +11,8 @@ import { ConfigError, HttpError, StsError, StsResponseError } from "./errors.ts"
 import { type Credentials, makeCredentials } from "./credentials.ts";
 import { type AssumeHost, assumeWebIdentity } from "./assume.ts";
 import { exchange } from "./_http.ts";
-import { parseStsAnswer, STS_API_VERSION } from "./sts.ts";
+import { STS_API_VERSION } from "./sts.ts";
+import { parseStsAnswer } from "./sts_answer.ts";
 import { attemptTimeout, Retry, type RetryContext, retrying } from "./retry.ts";
 import { type SigningKeys, signRequest } from "./_sigv4.ts";
 import { envValue } from "./_path.ts";

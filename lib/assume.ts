@@ -8,7 +8,8 @@ import { HttpError, StsError, StsResponseError, type TokenClaims } from "./error
 import { type Credentials, makeCredentials } from "./credentials.ts";
 import { decodeClaims, describeClaims } from "./jwt.ts";
 import { type GetTokenOptions, obtainToken } from "./token.ts";
-import { assumeRoleWithWebIdentity, FRESH_TOKEN_CODES } from "./sts.ts";
+import { assumeRoleWithWebIdentity } from "./sts.ts";
+import { FRESH_TOKEN_CODES } from "./sts_answer.ts";
 import { attemptTimeout, Retry, type RetryContext, retryContext, retrying } from "./retry.ts";
 import { fetchFor, type Host, hostDefaults } from "./host.ts";
 import type { Profile, WebIdentityProfile } from "./profile.ts";

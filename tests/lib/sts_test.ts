@@ -8,7 +8,7 @@ import {
   StsResponseError,
 } from "../../mod.ts";
 import { scriptedFetch, stsErrorXml, testdata } from "../_helpers.ts";
-import { htmlPage } from "../../lib/sts.ts";
+import { htmlPage } from "../../lib/sts_answer.ts";
 
 const REQUEST = {
   roleArn: "arn:aws:iam::123456789012:role/deploy",
