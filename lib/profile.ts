@@ -7,7 +7,6 @@
 import { loadConfig, type LoadedConfig } from "./config_files.ts";
 import { stsEndpointFor } from "./endpoint.ts";
 import { ConfigError, describeOrigin, type ValueOrigin } from "./errors.ts";
-import { quote } from "./_redact.ts";
 import { envValue, expandPath } from "./_path.ts";
 import { own } from "./config.ts";
 import { parseTokenEnv, parseTokenProcess, parseTokenServer, type TokenSpec } from "./token_spec.ts";
@@ -141,8 +140,8 @@ export interface ResolveProfileOptions extends HostOptions {
   defaultTokenServer?: string;
 }
 
-/** The token source keys: exactly one of them (or the default) says where the token comes from. */
-const TOKEN_KEYS = [
+/** The token source keys: exactly one of them (or the default) says where the token comes from. @internal */
+export const TOKEN_KEYS = [
   "web_identity_token_server",
   "web_identity_token_file",
   "web_identity_token_env",
@@ -178,18 +177,26 @@ export async function resolveProfile(options: ResolveProfileOptions = {}): Promi
   return resolveSources(sources, { config, now, defaultTokenServer: options.defaultTokenServer }, []);
 }
 
-/** What resolving a profile (and the profiles of its chain) needs besides its own settings. */
-interface Resolution {
+/** What resolving a profile (and the profiles of its chain) needs besides its own settings. @internal */
+export interface Resolution {
   config: LoadedConfig;
   now: () => number;
   defaultTokenServer: string | undefined;
 }
 
-/** A profile with `source_profile` or `credential_source` is chained; any other is a web identity profile. */
-function resolveSources(sources: SettingSources, resolution: Resolution, chain: readonly string[]): Profile {
+/**
+ * A profile with `source_profile` or `credential_source` is chained (./_profile_chain.ts, loaded only
+ * then); any other is a web identity profile. `chain`: the profiles whose source this one is. @internal
+ */
+export async function resolveSources(
+  sources: SettingSources,
+  resolution: Resolution,
+  chain: readonly string[],
+): Promise<Profile> {
   const sourceProfile = settings.fromProfile(sources, "source_profile");
   const credentialSource = settings.fromProfile(sources, "credential_source");
   if (sourceProfile || credentialSource) {
+    const { resolveChained } = await import("./_profile_chain.ts");
     return resolveChained(sources, resolution, chain, sourceProfile, credentialSource);
   }
   return resolveWebIdentity(sources, resolution);
@@ -209,8 +216,8 @@ function resolveWebIdentity(sources: SettingSources, resolution: Resolution): We
   return Object.assign(result, roleSettings(sources, config, now));
 }
 
-/** The settings every role profile has: session name, duration, policies, region, endpoint. */
-function roleSettings(sources: SettingSources, config: LoadedConfig, now: () => number): RoleSettings {
+/** The settings every role profile has: session name, duration, policies, region, endpoint. @internal */
+export function roleSettings(sources: SettingSources, config: LoadedConfig, now: () => number): RoleSettings {
   const env = sources.env;
   const result: RoleSettings = { roleSessionName: "", stsEndpoint: "" };
   const session = lookup(sources, "role_session_name");
@@ -237,8 +244,8 @@ function roleSettings(sources: SettingSources, config: LoadedConfig, now: () => 
   return result;
 }
 
-/** The fields of {@linkcode roleSettings}. */
-type RoleSettings = Pick<
+/** The fields of {@linkcode roleSettings}. @internal */
+export type RoleSettings = Pick<
   WebIdentityProfile,
   | "roleSessionName"
   | "roleSessionNameIsDefault"
@@ -249,159 +256,6 @@ type RoleSettings = Pick<
   | "stsEndpoint"
   | "caBundle"
 >;
-
-/** AWS's limit on a session assumed with another role's credentials (role chaining). */
-const CHAINED_MAX_SECONDS = 3600;
-
-/**
- * A chained profile: `role_arn` assumed with `sts:AssumeRole`, signed with the credentials of
- * `source_profile` (resolved the same way, to any depth) or of the environment
- * (`credential_source = Environment`). Its own keys only: `AWS_ROLE_ARN` and the token env vars do
- * not apply to it (botocore's assume-role provider reads the profile alone); region and endpoint
- * env vars and overrides do.
- */
-function resolveChained(
-  sources: SettingSources,
-  resolution: Resolution,
-  chain: readonly string[],
-  sourceProfile: Found | undefined,
-  credentialSource: Found | undefined,
-): ChainedProfile {
-  const { config, now } = resolution;
-  const env = sources.env;
-  const own: SettingSources = { ...sources, explicit: true };
-  const origin = (sourceProfile ?? credentialSource)!.origin;
-  if (sourceProfile && credentialSource) {
-    throw ConfigError.invalid(
-      sourceProfile.origin,
-      `and ${
-        describeOrigin(credentialSource.origin)
-      } are both set: a role's credentials come from one of them, keep one`,
-    );
-  }
-  const mfa = settings.fromProfile(sources, "mfa_serial");
-  if (mfa) {
-    throw ConfigError.invalid(
-      mfa.origin,
-      "asks for an MFA code, which no one can type in a CI job: remove mfa_serial (and any MFA condition in the " +
-        "role's trust policy)",
-    );
-  }
-  const tokenKey = TOKEN_KEYS.map((key) =>
-    sources.overrides[SETTINGS[key].override!] !== undefined
-      ? settings.fromOverride(sources, SETTINGS[key].override!)
-      : settings.fromProfile(sources, key)
-  ).find((found) => found?.value);
-  if (tokenKey) {
-    throw ConfigError.invalid(
-      tokenKey.origin,
-      `and ${describeOrigin(origin)} are both set, so where the credentials come from is ambiguous: a chained ` +
-        "profile takes them from its source; keep only one of them",
-    );
-  }
-  const roleFound = lookup(own, "role_arn");
-  if (!roleFound || roleFound.value.trim() === "") {
-    throw new ConfigError(
-      "ERR_CONFIG_INVALID",
-      `${describeOrigin(origin)} is set but profile "${sources.name}" has no role_arn: set role_arn to the role to ` +
-        "assume with the source's credentials (arn:aws:iam::123456789012:role/NAME)",
-      { file: origin.file, profile: sources.name, key: "role_arn" },
-    );
-  }
-  const visiting = [...chain, sources.name];
-  let source: ChainedProfile["source"];
-  if (sourceProfile) {
-    source = sourceOf(sourceProfile, sources, resolution, visiting);
-  } else {
-    const value = credentialSource!.value.trim();
-    if (value === "Ec2InstanceMetadata" || value === "EcsContainer") {
-      throw ConfigError.invalid(
-        credentialSource!.origin,
-        `is ${value}: oidc2aws gets credentials from a CI job's OIDC token, not from instance or container ` +
-          "metadata: use source_profile = a web identity profile, or credential_source = Environment",
-      );
-    }
-    if (value !== "Environment") {
-      throw ConfigError.invalid(
-        credentialSource!.origin,
-        `is ${quote(env, value)}: use Environment (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or source_profile`,
-      );
-    }
-    source = { credentialSource: "Environment" };
-  }
-  const result: ChainedProfile = {
-    name: sources.name,
-    roleArn: settings.roleArn(roleFound, env),
-    source,
-    ...roleSettings(own, config, now),
-    signingRegion: "",
-  };
-  const duration = lookup(own, "duration_seconds");
-  if (sourceProfile && result.durationSeconds !== undefined && result.durationSeconds > CHAINED_MAX_SECONDS) {
-    throw ConfigError.invalid(
-      duration!.origin,
-      `is ${result.durationSeconds}, but AWS limits a session assumed with another role's credentials (role ` +
-        `chaining) to one hour: use at most ${CHAINED_MAX_SECONDS}`,
-    );
-  }
-  const externalId = settings.fromProfile(sources, "external_id");
-  if (externalId) result.externalId = settings.externalId(externalId, env);
-  result.signingRegion = signingRegion(result.stsEndpoint, result.region);
-  return result;
-}
-
-/** The profile `source_profile` names, resolved; a cycle, a missing profile or one without credentials is an error. */
-function sourceOf(
-  found: Found,
-  sources: SettingSources,
-  resolution: Resolution,
-  visiting: readonly string[],
-): Profile {
-  const name = found.value.trim();
-  const { config } = resolution;
-  if (visiting.includes(name)) {
-    const cycle = [...visiting.slice(visiting.indexOf(name)), name].join(" -> ");
-    throw ConfigError.invalid(
-      found.origin,
-      `makes a cycle of profiles (${cycle}): a chain must end at a web identity profile or at ` +
-        "credential_source = Environment",
-    );
-  }
-  const section = own(config.profiles, name);
-  if (!section) {
-    const names = Object.keys(config.profiles);
-    throw ConfigError.invalid(
-      found.origin,
-      `names profile "${name}", which is not in ${describeFiles(config)}` +
-        (names.length ? ` (profiles there: ${names.slice(0, 20).join(", ")}${names.length > 20 ? ", ..." : ""})` : ""),
-    );
-  }
-  const next: SettingSources = {
-    name,
-    explicit: true,
-    section,
-    files: own(config.origins, name),
-    env: sources.env,
-    overrides: {},
-    labels: {},
-  };
-  try {
-    return resolveSources(next, resolution, visiting);
-  } catch (err) {
-    if (!(err instanceof ConfigError) || err.code !== "ERR_NOT_WEB_IDENTITY") throw err;
-    throw ConfigError.invalid(
-      found.origin,
-      `names profile "${name}", which has no credentials to sign with: give it a web identity token source ` +
-        "(web_identity_token_server = GitHub, with role_arn), or source_profile, or credential_source = Environment",
-    );
-  }
-}
-
-/** The region SigV4 signs for: us-east-1 at the global endpoint or with no region, else the region. */
-function signingRegion(endpoint: string, region: string | undefined): string {
-  const host = new URL(endpoint).hostname;
-  return host === "sts.amazonaws.com" || region === undefined || region === "aws-global" ? "us-east-1" : region;
-}
 
 /** The profile at the start of a chain: the profile itself unless it is chained. @internal */
 export function rootOf(profile: Profile): WebIdentityProfile | EnvironmentCredentialSource {
@@ -537,7 +391,8 @@ function defaultSessionName(env: Env, now: () => number): string {
   return `oidc2aws-${Math.floor(now() / 1000)}`;
 }
 
-function describeFiles(config: LoadedConfig): string {
+/** The config files a profile was looked for in, for messages. @internal */
+export function describeFiles(config: LoadedConfig): string {
   const files = [config.files.config, config.files.credentials].filter((f): f is string => f !== undefined);
   return files.length ? files.join(" and ") : "no config file (AWS_CONFIG_FILE is empty)";
 }

@@ -52,7 +52,7 @@ const publicNames = Object.values(api.metafile.outputs)[0].exports.sort();
 const LIBRARY_MARK = "__oidc2awsAsLibrary";
 // What the common run (a token from the CI, one role, the credentials printed) never runs is in one
 // file of its own, dist/rare.js, imported on first use where the source imports a module lazily
-// (`import()`): the other commands, help, --debug, the cache, role chaining and its signer, proxies
+// (`import()`): the other commands, help, --debug, the cache, role chaining (its profiles and its signer), proxies
 // and CA bundles, token commands, and every token source but GitHub's. cli.js is 28% smaller for it
 // (114 → 82 kB), which a cold start pays for in compiling it (Node 20: `import` of the library
 // ~1 ms less in-process). One file, not one per module: Deno reads every file a module may import()
@@ -61,6 +61,7 @@ const LIBRARY_MARK = "__oidc2awsAsLibrary";
 // so every line is in the package once, and every class once (`instanceof` holds).
 const RARE = [
   "lib/_chain.ts",
+  "lib/_profile_chain.ts",
   "lib/_runtime/network.ts",
   "lib/_runtime/run_command.ts",
   ...["gitlab", "buildkite", "circleci", "bitbucket", "azure_devops", "terraform", "spacelift", "file"]
