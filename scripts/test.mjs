@@ -155,6 +155,9 @@ const runtimes = {
   ...Object.fromEntries(NODE_MAJORS.map((major) => [`node${major}`, nodeSuite])),
 };
 
+/** How many Node suites this npm test has started. */
+let nodeSuitesStarted = 0;
+
 /** Runs one suite; returns its exit code, counts, the names of the tests that failed, and its wall time. */
 async function suite(name) {
   const started = Date.now();
@@ -165,9 +168,12 @@ async function suite(name) {
     process.stdout.write(`\n── tests on ${name}\ncannot start: ${err.message}\n`);
     return { ok: false, code: 1, counts: null, names: [`(${name} did not start)`], seconds: 0 };
   }
-  // What the tests read of it: the runtime family (every Node version is `node`).
+  // What the tests read of it: the runtime family (every Node version is `node`), and whether a Node
+  // suite already ran in this npm test (a test whose subject does not depend on the Node version,
+  // such as tsc's view of the package, then skips: tests/_helpers.ts onceAcrossNode).
   const env = {
     OIDC2AWS_TEST_RUNTIME: name.startsWith("node") ? "node" : name,
+    OIDC2AWS_TEST_NODE_AGAIN: name.startsWith("node") && nodeSuitesStarted++ > 0 ? "1" : "0",
     DENO_NO_UPDATE_CHECK: "1",
     DENO_JOBS: String(NODE_CONCURRENCY),
   };

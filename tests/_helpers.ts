@@ -1,5 +1,6 @@
 // Shared test helpers: a scripted fetch that records requests, fake tokens, an instant clock.
 import { execFile } from "node:child_process";
+import process from "node:process";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import type { Fetch, FetchInit } from "../mod.ts";
@@ -216,4 +217,14 @@ export async function installPacked(root: string, dir: string): Promise<{ projec
   );
   if (installed.code !== 0) throw new Error(`npm install of the tarball failed: ${installed.stderr}`);
   return { project, files: info.files.map((f: { path: string }) => f.path).sort() };
+}
+
+/**
+ * Why a test whose subject does not depend on the Node version skips in this run, or false. npm test
+ * runs the whole suite on Node 20, 22 and 24 and sets OIDC2AWS_TEST_NODE_AGAIN=1 in the second and
+ * third: such a test (what tsc makes of the package, the bench harness's smoke run) runs in the first.
+ */
+export function onceAcrossNode(): string | false {
+  return process.env.OIDC2AWS_TEST_NODE_AGAIN === "1" &&
+    "its subject does not depend on the Node version: it ran in this npm test's first Node suite";
 }

@@ -9,6 +9,7 @@ import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { onceAcrossNode } from "../_helpers.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
@@ -31,7 +32,8 @@ function runQuick(): Promise<{ code: number | null; stdout: string; stderr: stri
 }
 
 describe("bench/run.ts --quick", {
-  skip: !onNode && "the harness drives Node, Deno and Bun itself: its smoke test runs in the Node test run only",
+  skip: (!onNode && "the harness drives Node, Deno and Bun itself: its smoke test runs in the Node test run only") ||
+    onceAcrossNode(),
 }, () => {
   it(
     "prints a row with numbers for every case and figure, and leaves bench/RESULTS.md alone",

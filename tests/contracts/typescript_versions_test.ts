@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { installPacked, run } from "../_helpers.ts";
+import { installPacked, onceAcrossNode, run } from "../_helpers.ts";
 import { tscPath, TYPESCRIPTS } from "../../scripts/test_tools.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -25,7 +25,7 @@ const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
 const tscOf = tscPath;
 
 describe("TypeScript consumers of the packed package", {
-  skip: !onNode && "drives npm: runs in the Node test run only",
+  skip: (!onNode && "drives npm: runs in the Node test run only") || onceAcrossNode(),
 }, () => {
   let dir: string;
   let project: string;
