@@ -18,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { minifyBundle } from "./minify.mjs";
+import { BUNDLE_OPTIONS, minifyBundle } from "./minify.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(root, "dist");
@@ -75,18 +75,7 @@ const RARE = [
 /** rare.js's export of a module: its path as a name. */
 const rareName = (path) => path.replace(/\W/g, "_");
 const SHARED = "__oidc2awsShared";
-const common = {
-  bundle: true,
-  format: "esm",
-  platform: "neutral",
-  external: ["node:*"],
-  target: "es2022",
-  // Minified afterwards, as one file (see scripts/minify.mjs).
-  minify: false,
-  metafile: true,
-  absWorkingDir: root,
-  logLevel: "warning",
-};
+const common = { ...BUNDLE_OPTIONS, metafile: true, absWorkingDir: root };
 const exportsOf = await moduleExports();
 // A rare module whose names no other rare module exports is imported as rare.js itself, which
 // exports its names (no glue in cli.js); the others (each command's `run`) under a name of their own.

@@ -11,7 +11,7 @@ import { build } from "esbuild";
 import { writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { minifyBundle } from "./minify.mjs";
+import { BUNDLE_OPTIONS, minifyBundle } from "./minify.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
@@ -59,19 +59,12 @@ export async function buildAction() {
       sourcefile: "action.ts",
       loader: "ts",
     },
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    external: ["node:*"],
-    target: "es2022",
-    // Minified afterwards, as one file (see scripts/minify.mjs).
-    minify: false,
+    ...BUNDLE_OPTIONS,
     legalComments: "none",
     write: false,
     outfile: join(root, "action/index.js"),
     banner: { js: "// oidc2aws GitHub Action: built from action/main.ts by scripts/build_action.mjs. Do not edit." },
     plugins: [leaveOut],
-    logLevel: "warning",
   });
   return await minifyBundle(result.outputFiles[0].text);
 }

@@ -9,6 +9,20 @@
 // round-robin, medians of 30).
 import { transform } from "esbuild";
 
+/**
+ * The esbuild options every shipped bundle is built with: one ES module for any runtime (`node:`
+ * built-ins left as imports), not minified until {@link minifyBundle}.
+ */
+export const BUNDLE_OPTIONS = {
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  external: ["node:*"],
+  target: "es2022",
+  minify: false,
+  logLevel: "warning",
+};
+
 /** `code` minified (names, whitespace, syntax), its leading `#!` line and comment lines kept. */
 export async function minifyBundle(code) {
   const banner = /^(?:#![^\n]*\n)?(?:(?:\/\*[^\n]*\*\/|\/\/[^\n]*)\n)*/.exec(code)[0];
@@ -17,7 +31,7 @@ export async function minifyBundle(code) {
   const body = code.slice(banner.length).replace(/\b__esm\(\{\s*"[^"\n]*"\(\)/g, "__esm({ m()");
   const minified = await transform(body, {
     format: "esm",
-    target: "es2022",
+    target: BUNDLE_OPTIONS.target,
     minify: true,
     legalComments: "none",
     logLevel: "warning",
