@@ -228,3 +228,18 @@ export function onceAcrossNode(): string | false {
   return process.env.OIDC2AWS_TEST_NODE_AGAIN === "1" &&
     "its subject does not depend on the Node version: it ran in this npm test's first Node suite";
 }
+
+/**
+ * The compiler options of a TypeScript consumer of the packed package (Node's ES module resolution,
+ * strict, the package's .d.ts files checked), as package_test and typescript_versions_test write them.
+ */
+export const CONSUMER_COMPILER_OPTIONS = {
+  module: "nodenext",
+  moduleResolution: "nodenext",
+  target: "es2022",
+  strict: true,
+  noEmit: true,
+  skipLibCheck: false,
+  types: [],
+  lib: ["es2022", "dom"],
+};

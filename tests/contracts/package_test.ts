@@ -15,7 +15,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { type Emulator, startEmulator } from "../../emulator/mod.ts";
 import { VERSION } from "../../mod.ts";
-import { installPacked, run } from "../_helpers.ts";
+import { CONSUMER_COMPILER_OPTIONS, installPacked, run } from "../_helpers.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const onNode = !("Deno" in globalThis) && !("Bun" in globalThis);
@@ -112,19 +112,7 @@ process.stdout.write(JSON.stringify({ VERSION: oidc2aws.VERSION, assumeRole: typ
     const tsc = join(root, "node_modules/.bin/tsc");
     await writeFile(
       join(project, "tsconfig.json"),
-      JSON.stringify({
-        compilerOptions: {
-          module: "nodenext",
-          moduleResolution: "nodenext",
-          target: "es2022",
-          strict: true,
-          noEmit: true,
-          skipLibCheck: false,
-          types: [],
-          lib: ["es2022", "dom"],
-        },
-        files: ["good.ts"],
-      }),
+      JSON.stringify({ compilerOptions: CONSUMER_COMPILER_OPTIONS, files: ["good.ts"] }),
     );
     await writeFile(
       join(project, "good.ts"),

@@ -17,7 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { installPacked, onceAcrossNode, run } from "../_helpers.ts";
+import { CONSUMER_COMPILER_OPTIONS, installPacked, onceAcrossNode, run } from "../_helpers.ts";
 import { tscPath, TYPESCRIPTS } from "../../scripts/test_tools.mjs";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -40,17 +40,7 @@ describe("TypeScript consumers of the packed package", {
     );
     dir = await mkdtemp(join(tmpdir(), "oidc2aws-typescript-"));
     ({ project } = await installPacked(root, dir));
-    const compilerOptions = {
-      module: "nodenext",
-      moduleResolution: "nodenext",
-      target: "es2022",
-      strict: true,
-      noEmit: true,
-      skipLibCheck: false,
-      skipDefaultLibCheck: true,
-      types: [],
-      lib: ["es2022", "dom"],
-    };
+    const compilerOptions = { ...CONSUMER_COMPILER_OPTIONS, skipDefaultLibCheck: true };
     await writeFile(join(project, "tsconfig.json"), JSON.stringify({ compilerOptions, files: ["good.ts"] }));
     await writeFile(
       join(project, "tsconfig.bundler.json"),
