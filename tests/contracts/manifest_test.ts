@@ -27,7 +27,11 @@ describe("package manifests", () => {
       const source = built.replace(/^\.\/dist\//, "").replace(/\.js$/, ".ts");
       assert.ok(deno.publish.include.includes(built.slice(2)), `${built} is published to JSR`);
       assert.ok(deno.publish.include.includes(source), `${source} is published to JSR`);
-      assert.match(read(built.slice(2)), new RegExp(`^(?:#!.*\\n)?/\\* @ts-self-types="\\.\\./${source}" \\*/`));
+      // In the leading comments, after the `#!` line and Bun's pragma (dist_test.ts) if any.
+      assert.match(
+        read(built.slice(2)),
+        new RegExp(`^(?:#!.*\\n)?(?:// @bun\\n)?/\\* @ts-self-types="\\.\\./${source}" \\*/`),
+      );
     }
     assert.equal(pkg.bin.oidc2aws, "dist/cli.js");
   });
