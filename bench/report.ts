@@ -40,8 +40,9 @@ function header({ options, machine }: Results): string[] {
     "- Deno floor: bench/cases/floor_fetch.js reads `Deno.env` and prints with `console.log` on Deno; touching " +
     "`globalThis.process` would load Deno's Node compatibility layer (~19 ms)",
     "- Bun caches what its transpiler makes of a file over 50 kB in the HOME (~/.bun/install/cache), which the " +
-    "warm-up fills and a fresh CI job does not have; dist/*.js start with `// @bun`, so Bun runs them as they " +
-    "stand and the cache changes nothing for oidc2aws (for the SDK's files it does)",
+    'warm-up fills and a fresh CI job does not have: Bun\'s row "as the first run of a fresh CI job" runs the CLI ' +
+    "with that cache off (BUN_RUNTIME_TRANSPILER_CACHE_PATH=0). dist/*.js start with `// @bun`, so Bun runs them as " +
+    "they stand and the two CLI rows should match",
     `- peak RSS: ${RSS_MEASURED ? "`/usr/bin/time -f %M` (median of the runs)" : "omitted (no /usr/bin/time)"}`,
     "- emulator: its own Node process on 127.0.0.1, no added latency (except where a row says so)",
   ];

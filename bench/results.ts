@@ -29,6 +29,7 @@ export type CaseId =
   | "floorFetch"
   | "floorHttp"
   | "cli"
+  | "cliFreshJob"
   | "lib"
   | "sdk"
   | "import"
@@ -42,8 +43,10 @@ export interface Case {
   argv: string[];
   /** What a successful run prints. */
   expect: RegExp;
-  /** Variables this case gets on top of the common ones (the action's inputs and runner files). */
+  /** Its whole environment, instead of the common one (an action's: its inputs and runner files). */
   env?: Record<string, string>;
+  /** Variables this case gets on top of the common ones. */
+  extraEnv?: Record<string, string>;
   runs: Run[];
   error?: string;
 }
@@ -55,6 +58,7 @@ export const LABELS: Record<CaseId, string> = {
   floorFetch: "floor: global fetch",
   floorHttp: "floor: node:http",
   cli: "oidc2aws CLI credential-process --no-cache",
+  cliFreshJob: "oidc2aws CLI, as the first run of a fresh CI job (no Bun transpiler cache)",
   lib: "oidc2aws library resolveProfile + assumeRole",
   sdk: "AWS SDK v3 (@aws-sdk/client-sts)",
   import: "import the library only",

@@ -91,6 +91,7 @@ const EXPECT: Record<CaseId, RegExp> = {
   floorFetch: KEY,
   floorHttp: KEY,
   cli: KEY,
+  cliFreshJob: KEY,
   lib: /^ASIA\w+$/m,
   sdk: KEY,
   import: /^import ms [\d.]+$/m,
@@ -170,11 +171,15 @@ function casesFor(runtime: Runtime, stsHost: string, readable: string, setup: Ac
       import: [bin, b("import_npm.js")],
     };
   argv.cli!.push("credential-process", "--no-cache");
+  // Bun keeps what its transpiler makes of a file over 50 kB in the HOME's cache, which the warm-up
+  // fills and a fresh CI job starts without: this case runs as that job's first run does.
+  if (runtime === "bun") argv.cliFreshJob = argv.cli;
   return (Object.keys(argv) as CaseId[]).filter((id) => argv[id]).map((id) => ({
     runtime,
     id,
     argv: argv[id]!,
     expect: EXPECT[id],
+    extraEnv: id === "cliFreshJob" ? { BUN_RUNTIME_TRANSPILER_CACHE_PATH: "0" } : undefined,
     runs: [],
   }));
 }
@@ -188,7 +193,7 @@ async function runCases(cases: Case[], options: Options, env: Record<string, str
   const rssFile = RSS_MEASURED ? join(dir, "rss") : undefined;
   const once = async (c: Case, record: boolean) => {
     if (c.error) return;
-    const run = await runOnce(c.argv, { env: c.env ?? env, rssFile });
+    const run = await runOnce(c.argv, { env: c.env ?? { ...env, ...c.extraEnv }, rssFile });
     if (!run.ok || !c.expect.test(run.stdout)) c.error = lastLine(run.stderr, "exit without the expected output");
     else if (record) c.runs.push(run);
   };
