@@ -217,13 +217,14 @@ function resultOf(
   return output;
 }
 
-/** Whether every character is printable ASCII other than a space (a loop: cheaper than a first regex). */
+/**
+ * Whether every character is printable ASCII other than a space. A regular expression, not a loop over
+ * the characters: by the time an answer is read the regex engine is warm, and a first loop over a
+ * session token (~900 characters) is interpreted slowly: Bun 0.75 ms against 0.09, Deno 0.39 against
+ * 0.23, Node about the same (0.12 against 0.13; fresh processes, medians of 25).
+ */
 function printable(text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x21 || c > 0x7e) return false;
-  }
-  return true;
+  return /^[\x21-\x7e]*$/.test(text);
 }
 
 /** Parses ISO-8601 UTC timestamps as STS writes them (with or without fractional seconds). @internal */
