@@ -140,6 +140,27 @@ export async function inProcess(
   return JSON.parse(run.stdout) as InProcess;
 }
 
+/** What the young-generation figure says of one script: bytes allocated there, and scavenges run. */
+export interface Young {
+  bytes: number;
+  scavenges: number;
+}
+
+/**
+ * One Node script's young-generation figure (see bench/cases/young_generation.mjs): the bytes it
+ * allocates in V8's young generation, exact, and how many scavenges (young collections) a plain run
+ * of it makes (`--trace-gc` prints one line each on stdout). Or why it failed.
+ */
+export async function youngGeneration(argv: string[], env: Record<string, string>): Promise<Young | string> {
+  const preload = join(ROOT, "bench/cases/young_generation.mjs");
+  const counted = await runOnce([BIN.node, "--min-semi-space-size=16", "--import", preload, ...argv], { env });
+  const bytes = /^young generation bytes (\d+)$/m.exec(counted.stderr)?.[1];
+  if (!counted.ok || !bytes) return lastLine(counted.stderr, "failed");
+  const traced = await runOnce([BIN.node, "--trace-gc", ...argv], { env });
+  if (!traced.ok) return lastLine(traced.stderr, "failed");
+  return { bytes: Number(bytes), scavenges: traced.stdout.match(/\bScavenge\b/g)?.length ?? 0 };
+}
+
 /** What `npm pack --dry-run --json` says of the package. */
 export interface Pack {
   size: number;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { LEFT_OUT, MAIN_RUNTIMES, RSS_MEASURED, type Runtime } from "./measure.ts";
+import { LEFT_OUT, MAIN_RUNTIMES, RSS_MEASURED, type Runtime, type Young } from "./measure.ts";
 import { caseMs, find, floorOf, importCost, LABELS, LATENCY_MS, type Results, rssMb } from "./results.ts";
 import { fixed, spread } from "./stats.ts";
 import { targets } from "./targets.ts";
@@ -16,6 +16,7 @@ export function report(results: Results): string {
     ["## Fresh process (wall ms from spawn to exit)", freshProcess(results)],
     ["## GitHub Action (Node 24, run as the runner runs it)", actionSection(results)],
     ["## In process", inProcess(results)],
+    ["## Young generation (Node, exact)", youngSection(results)],
     ["## npm tarball", [tarball(results)]],
     ["## Targets", targets(results).map((t) => `- ${t}`)],
   ] as const;
@@ -168,6 +169,29 @@ function actionSection(results: Results): string[] {
     "variables, against the same emulator. Every Node 24 case (the floor too) preloads " +
     "bench/cases/loopback_guard.mjs, which ends a process that connects anywhere but loopback. " +
     "The official action comes from a checkout named by `--official-action` (see bench/actions.ts).",
+  ];
+}
+
+/**
+ * Node's young-generation figure: the bytes a run allocates there, which the same build repeats to
+ * the byte, unlike a time; past V8's first threshold (its semi-space, 1 MB on Node 20) a run pays a
+ * scavenge, a few ms.
+ */
+function youngSection({ young }: Results): string[] {
+  const cells = (figure: Young | string) =>
+    typeof figure === "string"
+      ? `failed: ${escape(figure)} | |`
+      : `${Math.round(figure.bytes / 1024).toLocaleString("en-US")} | ${figure.scavenges} |`;
+  return [
+    "| node | kB allocated in V8's young generation | scavenges |",
+    "|---|---:|---:|",
+    `| floor: node:http | ${cells(young.floor)}`,
+    `| oidc2aws CLI credential-process --no-cache | ${cells(young.cli)}`,
+    "",
+    "Counted with bench/cases/young_generation.mjs preloaded and a young generation too large to fill " +
+    "(`--min-semi-space-size=16`: nothing is collected, so the space used at exit is every byte allocated " +
+    "there); the scavenges are those of a plain run (`--trace-gc`). The same build gives the same count in " +
+    "every run: a change to what a run allocates shows here exactly, where a time would hide it in noise.",
   ];
 }
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { InProcess, Pack, Run, Runtime } from "./measure.ts";
+import type { InProcess, Pack, Run, Runtime, Young } from "./measure.ts";
 import { median } from "./stats.ts";
 
 /** Emulated network latency (ms before every answer) for the second "20 profiles" figure. */
@@ -73,6 +73,8 @@ export interface Results {
   machine: string[];
   cases: Case[];
   inproc: Partial<Record<Runtime, InProcess | string>>;
+  /** Node's young-generation figure of the floor and of the CLI. */
+  young: { floor: Young | string; cli: Young | string };
   pack: Pack | string;
   /** The two actions' `main` files: bytes loaded, or why they were not measured. */
   actions: ActionSizes;

@@ -35,6 +35,7 @@ import {
   type Runtime,
   RUNTIMES,
   tarball,
+  youngGeneration,
 } from "./measure.ts";
 import { capture, type Emulator, exitOnSignal, killAll, ROOT, startEmulator } from "./processes.ts";
 import { chart } from "./chart.ts";
@@ -268,9 +269,13 @@ async function measureAll(options: Options, dir: string, emulators: Emulator[]):
   for (const runtime of options.runtimes.filter((r) => MAIN_RUNTIMES.includes(r))) {
     inproc[runtime] = await inProcess(runtime, { quick: options.quick, env: inprocEnv });
   }
+  const young = {
+    floor: await youngGeneration([join(ROOT, "bench/cases/floor_http.js")], env),
+    cli: await youngGeneration([join(ROOT, "dist/cli.js"), "credential-process", "--no-cache"], env),
+  };
   const pack = await tarball();
   machine.push(`load average after: ${load()}`);
-  return { options, machine, cases, inproc, pack, actions: actions.sizes(setup.ours, setup.official) };
+  return { options, machine, cases, inproc, young, pack, actions: actions.sizes(setup.ours, setup.official) };
 }
 
 async function main(): Promise<number> {

@@ -23,6 +23,7 @@ function results(cases: Case[], runtimes: Runtime[]): Results {
     machine: [],
     cases,
     inproc: {},
+    young: { floor: "not measured", cli: "not measured" },
     pack: "not measured",
     actions: { ours: "none", official: "none" },
   };

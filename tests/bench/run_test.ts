@@ -88,6 +88,14 @@ describe("bench/run.ts --quick", {
         "four 1-vs-20 rows: oidc2aws and floor, without and with latency",
       );
 
+      // Node's young-generation figure: kB allocated there and scavenges, for the floor and the CLI.
+      for (const label of ["floor: node:http", "oidc2aws CLI credential-process --no-cache"]) {
+        assert.match(
+          out,
+          new RegExp(`^\\| ${label} \\| [\\d,]+ \\| \\d+ \\|$`, "m"),
+          `no young-generation row for ${label}`,
+        );
+      }
       assert.match(out, /npm pack --dry-run`: \d+ bytes packed/);
       assert.match(out, /^- machine: .+, \d+ cores/m);
       // The header says how the run avoids the measurement traps.
