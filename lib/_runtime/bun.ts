@@ -9,7 +9,8 @@ import type { Env, Fetch, FetchInit, NetworkSettings, ReadFile } from "../host.t
 import { NETWORK } from "../host.ts";
 import { proxyConfigured } from "../proxy.ts";
 import { caBundleFromEnv, fileKind, globalFetch, MAX_FILE_BYTES, refusal, type Runtime } from "./mod.ts";
-import { missing, type NodeProcess, processRuntime, request } from "./node.ts";
+import { missing, type NodeProcess, processRuntime } from "./node.ts";
+import { request } from "./node_http.ts";
 
 interface BunApi {
   mmap(path: string): Uint8Array;

@@ -197,7 +197,7 @@ function denoFetch(deno: DenoApi, readFile: ReadFile, settings: NetworkSettings 
   const fetch = async (url: string, init: FetchInit) => {
     const caBundle = settings.caBundle ?? caBundleFromEnv(env);
     if (proxyConfigured(env)) {
-      return (await import("./node.ts")).request(url, init, undefined, { env, caBundle, readFile });
+      return (await import("./node_http.ts")).request(url, init, undefined, { env, caBundle, readFile });
     }
     if (!caBundle) return globalFetch(url, init);
     const client = await caClient(deno, caBundle, readFile);

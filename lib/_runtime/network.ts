@@ -106,7 +106,7 @@ class ProxyFailure extends Error {
   }
 }
 
-/** How node.ts makes a request: the module (node:http or node:https) and the options to add. */
+/** How node_http.ts makes a request: the module (node:http or node:https) and the options to add. */
 export interface Route {
   module: "node:http" | "node:https";
   options: Record<string, unknown>;

@@ -29,7 +29,7 @@ import { instantClock, type Reply, scriptedFetch, type SeenRequest } from "../_h
 import { webIdentity } from "../_profile.ts";
 import { deadPort, hasOpenssl, makeTestCerts, startProxy } from "../_tls.ts";
 import { startEmulator } from "../../emulator/mod.ts";
-import { request } from "../../lib/_runtime/node.ts";
+import { request } from "../../lib/_runtime/node_http.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The planted secrets

@@ -5,7 +5,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { assumeRole, type Fetch, Oidc2AwsError, type WebIdentityProfile } from "../../mod.ts";
 import { TIMED } from "../../lib/host.ts";
-import { request } from "../../lib/_runtime/node.ts";
+import { request } from "../../lib/_runtime/node_http.ts";
 import { startProxy } from "../_tls.ts";
 
 const PROFILE: WebIdentityProfile = {
