@@ -58,17 +58,19 @@ export async function loadConfig(options: LoadConfigOptions): Promise<LoadedConf
     ? { profiles: record<ConfigSection>(), ssoSessions: record<ConfigSection>(), services: record<ConfigSection>() }
     : parseConfig(configText, { kind: "config", source: configPath });
   const origins: Record<string, Record<string, string>> = record();
-  for (const [name, section] of Object.entries(config.profiles)) {
-    origins[name] = record();
-    for (const key of Object.keys(section)) origins[name][key] = configPath!;
+  // for…in, not Object.entries: no array per entry (the maps have no prototype to inherit keys from).
+  for (const name in config.profiles) {
+    const origin = origins[name] = record<string>();
+    for (const key in config.profiles[name]) origin[key] = configPath!;
   }
   if (credentialsText !== undefined) {
     const credentials = parseConfig(credentialsText, { kind: "credentials", source: credentialsPath });
-    for (const [name, section] of Object.entries(credentials.profiles)) {
+    for (const name in credentials.profiles) {
+      const section = credentials.profiles[name];
       const target = config.profiles[name] ??= record();
       const origin = origins[name] ??= record();
-      for (const [key, value] of Object.entries(section)) {
-        target[key] = value;
+      for (const key in section) {
+        target[key] = section[key];
         origin[key] = credentialsPath!;
       }
     }
