@@ -11,6 +11,7 @@ import { ConfigError, HttpError, StsError, StsResponseError } from "./errors.ts"
 import { type Credentials, makeCredentials } from "./credentials.ts";
 import { type AssumeHost, assumeWebIdentity } from "./assume.ts";
 import { exchange } from "./_http.ts";
+import { formBody } from "./_form.ts";
 import { STS_API_VERSION } from "./sts.ts";
 import { parseStsAnswer } from "./sts_answer.ts";
 import { attemptTimeout, Retry, type RetryContext, retrying } from "./retry.ts";
@@ -126,17 +127,17 @@ function assumeHop(profile: ChainedProfile, caller: Caller, host: AssumeHost, co
 
 /** The form body of `AssumeRole`. @internal */
 export function assumeRoleBody(profile: ChainedProfile): string {
-  const form = new URLSearchParams({
+  const form: Record<string, string> = {
     Action: "AssumeRole",
     Version: STS_API_VERSION,
     RoleArn: profile.roleArn,
     RoleSessionName: profile.roleSessionName,
-  });
-  if (profile.durationSeconds !== undefined) form.set("DurationSeconds", String(profile.durationSeconds));
-  if (profile.externalId !== undefined) form.set("ExternalId", profile.externalId);
-  if (profile.policy !== undefined) form.set("Policy", profile.policy);
-  profile.policyArns?.forEach((arn, i) => form.set(`PolicyArns.member.${i + 1}.arn`, arn));
-  return form.toString();
+  };
+  if (profile.durationSeconds !== undefined) form.DurationSeconds = String(profile.durationSeconds);
+  if (profile.externalId !== undefined) form.ExternalId = profile.externalId;
+  if (profile.policy !== undefined) form.Policy = profile.policy;
+  profile.policyArns?.forEach((arn, i) => form[`PolicyArns.member.${i + 1}.arn`] = arn);
+  return formBody(form);
 }
 
 /** The hop's credentials, with the chain that led to them and the root token's facts. */

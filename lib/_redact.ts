@@ -1,5 +1,6 @@
 // Keeping secrets out of messages: the one place that decides what looks like a token or a key.
 import { SOURCES } from "./sources/registry.ts";
+import { formEncode } from "./_form.ts";
 
 /** JWTs: a base64url header that starts with `{"` (eyJ), a payload, and maybe a signature. */
 const JWT = /\beyJ[\w-]*\.[\w-]*(?:\.[\w-]*)?/g;
@@ -30,7 +31,7 @@ export function redact(text: string, secrets: readonly string[] = []): string {
       const form of new Set([
         needle,
         encodeURIComponent(needle),
-        new URLSearchParams({ s: needle }).toString().slice(2),
+        formEncode(needle),
       ])
     ) {
       text = text.split(form).join("<redacted>");

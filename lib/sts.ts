@@ -7,6 +7,7 @@
  */
 import { StsResponseError } from "./errors.ts";
 import { exchange } from "./_http.ts";
+import { formBody } from "./_form.ts";
 import { parseStsAnswer } from "./sts_answer.ts";
 import { hostDefaults } from "./host.ts";
 import type { Fetch } from "./host.ts";
@@ -125,15 +126,15 @@ export async function assumeRoleWithWebIdentity(
 
 /** The form-encoded body of an `AssumeRoleWithWebIdentity` request. @internal */
 export function stsRequestBody(request: AssumeRoleWithWebIdentityRequest): string {
-  const form = new URLSearchParams({
+  const form: Record<string, string> = {
     Action: "AssumeRoleWithWebIdentity",
     Version: STS_API_VERSION,
     RoleArn: request.roleArn,
     RoleSessionName: request.roleSessionName,
     WebIdentityToken: request.webIdentityToken,
-  });
-  if (request.durationSeconds !== undefined) form.set("DurationSeconds", String(request.durationSeconds));
-  if (request.policy !== undefined) form.set("Policy", request.policy);
-  request.policyArns?.forEach((arn, i) => form.set(`PolicyArns.member.${i + 1}.arn`, arn));
-  return form.toString();
+  };
+  if (request.durationSeconds !== undefined) form.DurationSeconds = String(request.durationSeconds);
+  if (request.policy !== undefined) form.Policy = request.policy;
+  request.policyArns?.forEach((arn, i) => form[`PolicyArns.member.${i + 1}.arn`] = arn);
+  return formBody(form);
 }

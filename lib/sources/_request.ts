@@ -9,6 +9,7 @@ import { type Answer, displayUrl, exchange, isLoopback } from "../_http.ts";
 import { attemptTimeout, Retry, retryAfterMs, type RetryContext, retrying } from "../retry.ts";
 import { bodyExcerpt, redact, serverWord, shownContentType } from "../_redact.ts";
 import { VERSION } from "../version.ts";
+import { formEncode, wellFormed } from "../_form.ts";
 import type { TokenHost } from "./registry.ts";
 
 /** The largest token-server answer read (a token is a few kB). */
@@ -66,7 +67,7 @@ export function secureUrl(raw: string, envVar: string, secret: string): URL {
  */
 export function setQuery(url: URL, name: string, value: string): void {
   const pair = `${formEncode(name)}=${formEncode(value)}`;
-  const key = name.replace(LONE_SURROGATE, "\uFFFD"); // as URLSearchParams takes a name
+  const key = wellFormed(name); // as URLSearchParams takes a name
   let placed = false;
   const parts = url.search.slice(1).split("&").filter((part) => part !== "").flatMap((part) => {
     if (formDecode(part.split("=", 1)[0]) !== key) return [part];
@@ -78,14 +79,6 @@ export function setQuery(url: URL, name: string, value: string): void {
   // The setter drops one leading "?": a query that starts with one keeps it.
   url.search = `?${parts.join("&")}`;
 }
-
-/** application/x-www-form-urlencoded, as URLSearchParams writes it (a lone surrogate becomes U+FFFD). */
-function formEncode(text: string): string {
-  return encodeURIComponent(text.replace(LONE_SURROGATE, "\uFFFD"))
-    .replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, "+");
-}
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** A query name as URLSearchParams reads it: `+` is a space, and percent-decoded as the URL standard does it. */
 function formDecode(text: string): string {
