@@ -288,12 +288,19 @@ function tokenSource(
   config: LoadedConfig,
   defaultTokenServer: string | undefined,
 ): { spec: TokenSpec; origin: Found["origin"] } {
-  const direct = TOKEN_KEYS.some((key) => sources.overrides[SETTINGS[key].override!] !== undefined);
-  const found = TOKEN_KEYS.map((key) => ({
-    key,
-    found: direct ? settings.fromOverride(sources, SETTINGS[key].override!) : lookup(sources, key),
-  }));
-  const present = found.filter((source) => source.found?.value);
+  // Loops rather than some, map and filter: the first call of each costs Bun 0.07–0.3 ms.
+  let direct = false;
+  for (const key of TOKEN_KEYS) direct ||= sources.overrides[SETTINGS[key].override!] !== undefined;
+  const found = [];
+  const present = [];
+  for (const key of TOKEN_KEYS) {
+    const source = {
+      key,
+      found: direct ? settings.fromOverride(sources, SETTINGS[key].override!) : lookup(sources, key),
+    };
+    found.push(source);
+    if (source.found?.value) present.push(source);
+  }
   if (present.length > 1) {
     throw ConfigError.invalid(
       present[0].found!.origin,

@@ -158,12 +158,11 @@ export function parseTokenServer(value: string, origin: ValueOrigin = { key: "we
   if (value.trim() === "") fail(`is empty: use ${tokenServerForms()}`);
   const first = value.indexOf(",");
   const next = first < 0 ? -1 : value.indexOf(",", first + 1);
-  const parts = first < 0
-    ? [value]
+  const trimmed = first < 0
+    ? [value.trim()]
     : next < 0
-    ? [value.slice(0, first), value.slice(first + 1)]
-    : [value.slice(0, first), value.slice(first + 1, next), value.slice(next + 1)];
-  const trimmed = parts.map((part) => part.trim());
+    ? [value.slice(0, first).trim(), value.slice(first + 1).trim()]
+    : [value.slice(0, first).trim(), value.slice(first + 1, next).trim(), value.slice(next + 1).trim()];
   const known = trimmed[0].toLowerCase() === "auto"
     ? (aud: string | undefined): TokenSpec => ({ type: "auto", audience: audienceOf(aud) })
     : entryNamed(trimmed[0])?.parse;

@@ -69,12 +69,16 @@ export function setQuery(url: URL, name: string, value: string): void {
   const pair = `${formEncode(name)}=${formEncode(value)}`;
   const key = wellFormed(name); // as URLSearchParams takes a name
   let placed = false;
-  const parts = url.search.slice(1).split("&").filter((part) => part !== "").flatMap((part) => {
-    if (formDecode(part.split("=", 1)[0]) !== key) return [part];
-    if (placed) return [];
-    placed = true;
-    return [pair];
-  });
+  const parts: string[] = [];
+  // A loop, not filter and flatMap, whose first calls cost Bun ~0.3 ms.
+  for (const part of url.search.slice(1).split("&")) {
+    if (part === "") continue;
+    if (formDecode(part.split("=", 1)[0]) !== key) parts.push(part);
+    else if (!placed) {
+      placed = true;
+      parts.push(pair);
+    }
+  }
   if (!placed) parts.push(pair);
   // The setter drops one leading "?": a query that starts with one keeps it.
   url.search = `?${parts.join("&")}`;
@@ -118,9 +122,15 @@ export function jsonField(field: string): TokenRequest["extract"] {
   };
 }
 
+/** Whether a secret (trimmed) holds a line break or a NUL. A loop: `some`'s first call costs Bun ~0.1 ms. */
+function hasLineBreakOrNul(secrets: readonly string[]): boolean {
+  for (const secret of secrets) if (/[\0\r\n]/.test(secret.trim())) return true;
+  return false;
+}
+
 /** Sends a token request, retrying network errors, timeouts, 408, 429 and 5xx. */
 export function requestToken(request: TokenRequest, host: TokenHost, context: RetryContext): Promise<string> {
-  if (request.secrets.some((secret) => /[\0\r\n]/.test(secret.trim()))) {
+  if (hasLineBreakOrNul(request.secrets)) {
     throw new TokenError(
       "ERR_TOKEN_UNAVAILABLE",
       `${capitalize(request.secretName)} holds a line break or NUL character, which cannot be sent in an HTTP header`,

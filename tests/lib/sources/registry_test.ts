@@ -4,6 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { detectTokenSource, parseTokenServer } from "../../../mod.ts";
+import { DEFAULT_AUDIENCE, gitlabVariable, SOURCES } from "../../../lib/sources/registry.ts";
 import { fails, parses, TOKEN } from "./_sources.ts";
 
 describe("parseTokenServer: a name for every platform", () => {
@@ -17,6 +18,13 @@ describe("parseTokenServer: a name for every platform", () => {
     assert.throws(() => parseTokenServer("Spacelift,x"), { message: /audience is fixed/ });
     assert.throws(() => parseTokenServer("GoogleCloud,"), { message: /metadata server needs one/ });
     assert.throws(() => parseTokenServer("TerraformCloud,a-b"), { message: /a tag is letters, digits and _/ });
+  });
+});
+
+describe("the token-source table", () => {
+  it("names GitLab's default variable as a secret: the one gitlabVariable names for the default audience", () => {
+    const gitlab = SOURCES.find((entry) => entry.id === "GitLab")!;
+    assert.deepEqual(gitlab.secrets, [gitlabVariable(DEFAULT_AUDIENCE)]);
   });
 });
 
