@@ -21,7 +21,7 @@ export function wellFormed(text: string): string {
 export function formEncode(text: string): string {
   return encodeURIComponent(wellFormed(text))
     .replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
-    .replace(/%20/g, "+");
+    .replaceAll("%20", "+");
 }
 
 /** A form body of `fields`, in their order: `new URLSearchParams(fields).toString()`. @internal */

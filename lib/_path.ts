@@ -31,11 +31,12 @@ export function envProbe(env: Env, name: string): string | undefined {
 
 /** Expands `$VAR` / `${VAR}` (unknown ones stay) and then a leading `~`, like Python's os.path. */
 export function expandPath(path: string, env: Env): string {
-  const expanded = path.replace(/\$(\w+|\{[^}]*\})/g, (whole, name: string) => {
+  // String tests before regexes, which a path rarely needs (a regex's first use costs Deno and Bun ~0.05 ms).
+  const expanded = !path.includes("$") ? path : path.replace(/\$(\w+|\{[^}]*\})/g, (whole, name: string) => {
     const key = name.startsWith("{") ? name.slice(1, -1) : name;
     return envValue(env, key) ?? whole;
   });
-  if (!/^~(?=$|[/\\])/.test(expanded)) return expanded;
+  if (expanded !== "~" && !expanded.startsWith("~/") && !expanded.startsWith("~\\")) return expanded;
   const home = envValue(env, "HOME") || envValue(env, "USERPROFILE");
   return home ? home.replace(/[/\\]+$/, "") + expanded.slice(1) : expanded;
 }

@@ -86,7 +86,7 @@ export function setQuery(url: URL, name: string, value: string): void {
 
 /** A query name as URLSearchParams reads it: `+` is a space, and percent-decoded as the URL standard does it. */
 function formDecode(text: string): string {
-  const spaced = text.replace(/\+/g, " ");
+  const spaced = text.replaceAll("+", " ");
   if (!spaced.includes("%")) return spaced;
   // Byte by byte: a "%" not followed by two hex digits stays as it is; the bytes are then read as UTF-8.
   const bytes = new TextEncoder().encode(spaced);
