@@ -49,7 +49,7 @@ interface RawSection {
   options: Map<string, RawOption>;
 }
 
-// Python's whitespace (str.isspace, \s in its regexes): JavaScript's plus \x1c-\x20 and \x85, minus \ufeff.
+// Python's whitespace (str.isspace, \s in its regexes): JavaScript's plus \x1c-\x1f and \x85, minus \ufeff.
 const PY_SPACE = "\\t\\n\\v\\f\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
 const PY_STRIP = new RegExp(`^[${PY_SPACE}]+|[${PY_SPACE}]+$`, "g");
 const PY_RSTRIP = new RegExp(`[${PY_SPACE}]+$`);
@@ -173,6 +173,7 @@ function readSections(text: string, source: string): Map<string, RawSection> {
   return sections;
 }
 
+/** A line that continues `option`'s value, after the empty lines read since its last one. */
 function continued(option: RawOption, line: string, lineNumber: number): void {
   const more = option.more ??= { lines: [], lineNumbers: [] };
   for (; option.blank > 0; option.blank--) more.lines.push("");
