@@ -46,6 +46,10 @@ function header({ options, machine }: Results): string[] {
     "they stand and the two CLI rows should match",
     `- peak RSS: ${RSS_MEASURED ? "`/usr/bin/time -f %M` (median of the runs)" : "omitted (no /usr/bin/time)"}`,
     "- emulator: its own Node process on 127.0.0.1, no added latency (except where a row says so)",
+    "- checked floor: bench/cases/floor_checked.js, the floor plus what a correct credential_process cannot skip " +
+    "(both config files read and parsed, the region and role ARN checked, https URLs, a time limit and a size cap " +
+    "on each answer, status codes, an STS error told apart, the fields checked) in about 100 plain lines; a " +
+    "yardstick for how much of oidc2aws's cost is that rather than its code, not a target",
   ];
 }
 

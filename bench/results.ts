@@ -28,6 +28,7 @@ export type CaseId =
   | "emptyModule"
   | "floorFetch"
   | "floorHttp"
+  | "checked"
   | "cli"
   | "cliFreshJob"
   | "lib"
@@ -57,6 +58,7 @@ export const LABELS: Record<CaseId, string> = {
   emptyModule: "import baseline (Node: an empty ES module; Deno, Bun: importing an empty module)",
   floorFetch: "floor: global fetch",
   floorHttp: "floor: node:http",
+  checked: "checked floor: the floor plus the config files, time limits, size caps and checks (not oidc2aws)",
   cli: "oidc2aws CLI credential-process --no-cache",
   cliFreshJob: "oidc2aws CLI, as the first run of a fresh CI job (no Bun transpiler cache)",
   lib: "oidc2aws library resolveProfile + assumeRole",

@@ -91,6 +91,7 @@ const EXPECT: Record<CaseId, RegExp> = {
   emptyModule: /^$/,
   floorFetch: KEY,
   floorHttp: KEY,
+  checked: KEY,
   cli: KEY,
   cliFreshJob: KEY,
   lib: /^ASIA\w+$/m,
@@ -154,6 +155,7 @@ function casesFor(runtime: Runtime, stsHost: string, readable: string, setup: Ac
       emptyModule: deno([], b("import_empty.js")),
       floorFetch: deno(net, b("floor_fetch.js")),
       floorHttp: deno(net, b("floor_http.js")),
+      checked: deno([...net, `--allow-read=${readable}`], b("floor_checked.js")),
       // What `deno run jsr:@oidc2aws/oidc2aws/cli` runs: JSR's ./cli export is the built file.
       cli: deno([...net, `--allow-read=${readable}`], join(ROOT, "dist/cli.js")),
       lib: deno([...net, `--allow-read=${readable}`], b("lib_deno.js")),
@@ -166,6 +168,7 @@ function casesFor(runtime: Runtime, stsHost: string, readable: string, setup: Ac
       emptyModule: runtime === "node" ? [bin, b("empty.js")] : [bin, b("import_empty.js")],
       floorFetch: [bin, b("floor_fetch.js")],
       floorHttp: [bin, b("floor_http.js")],
+      checked: [bin, b("floor_checked.js")],
       cli: [bin, join(ROOT, "dist/cli.js")],
       lib: [bin, b("lib_npm.js")],
       sdk: [bin, b("sdk.js")],
