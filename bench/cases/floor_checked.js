@@ -108,7 +108,9 @@ if (tokenAnswer.status !== 200) throw new Error(`the token server answered ${tok
 const token = JSON.parse(tokenAnswer.text).value;
 if (typeof token !== "string" || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) throw new Error("no token");
 
-const sts = checkedUrl(env.AWS_ENDPOINT_URL_STS || `https://sts.${region}.amazonaws.com`);
+// The emulator's endpoint only: the bench never lets a request leave this machine (no default endpoint).
+if (!env.AWS_ENDPOINT_URL_STS) throw new Error("AWS_ENDPOINT_URL_STS is not set");
+const sts = checkedUrl(env.AWS_ENDPOINT_URL_STS);
 const body = new URLSearchParams({
   Action: "AssumeRoleWithWebIdentity",
   Version: "2011-06-15",
