@@ -63,9 +63,6 @@ const pyStrip = (text: string) =>
   text !== "" && (isPySpace(text.charCodeAt(0)) || isPySpace(text.charCodeAt(text.length - 1)))
     ? text.replace(PY_STRIP, "")
     : text;
-const HASH = 0x23;
-const SEMICOLON = 0x3b;
-const BRACKET = 0x5b;
 
 /** A null-prototype record, safe for keys such as `__proto__`. @internal */
 export function record<T>(): Record<string, T> {
@@ -149,8 +146,8 @@ function readSections(text: string, source: string): Map<string, RawSection> {
     const raw = lines[i];
     const lineNumber = i + 1;
     const stripped = pyStrip(raw);
-    const first = stripped.charCodeAt(0); // NaN for an empty line
-    if (stripped === "" || first === HASH || first === SEMICOLON) {
+    const lead = stripped[0]; // undefined for an empty line
+    if (stripped === "" || lead === "#" || lead === ";") {
       // An empty line inside a value is kept (and trimmed off the end later); a comment line is skipped.
       if (stripped === "" && option) option.blank++;
       continue;
@@ -162,7 +159,7 @@ function readSections(text: string, source: string): Map<string, RawSection> {
     }
     indentLevel = indent;
     // configparser's `\[(?P<header>.+)\]`: up to the last "]", with at least one character inside.
-    const close = first === BRACKET ? stripped.lastIndexOf("]") : -1;
+    const close = lead === "[" ? stripped.lastIndexOf("]") : -1;
     if (close > 1) {
       current = openSection(sections, stripped.slice(1, close), lineNumber, source);
       option = undefined;
