@@ -7,11 +7,14 @@
  * @module
  */
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
-
-/** `text` with each lone surrogate made U+FFFD, as URLSearchParams takes a string. @internal */
+/**
+ * `text` with each lone surrogate made U+FFFD, as URLSearchParams takes a string: the built-in
+ * `toWellFormed` (ES2024: Node 20, Deno, Bun), not a regex with a lookbehind, whose first runs over a
+ * token and a role ARN cost Deno ~0.7 ms, Bun ~0.45, Node ~0.14, against 0.01–0.03 (fresh processes,
+ * medians of 5). @internal
+ */
 export function wellFormed(text: string): string {
-  return text.replace(LONE_SURROGATE, "\uFFFD");
+  return text.toWellFormed();
 }
 
 /**
