@@ -8,11 +8,21 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parseGithubEnv } from "../_helpers.ts";
+import { onceAcrossNode, parseGithubEnv } from "../_helpers.ts";
 
 export const ROOT: string = fileURLToPath(new URL("../..", import.meta.url));
 /** The file action.yml's `runs.main` names. */
 export const ENTRY: string = join(ROOT, "action/index.js");
+
+/**
+ * Why the action's end-to-end tests skip in this test run, or false. They run the committed
+ * action/index.js on the Node binaries below whatever runtime runs the suite, so one run of them per
+ * npm test is enough: the first Node suite's (tests/_helpers.ts onceAcrossNode). On Deno and Bun they
+ * skip: the action runs on Node only (its sources' unit tests, runner_test.ts, run everywhere).
+ */
+export const ACTION_SKIP: string | false =
+  (("Deno" in globalThis || "Bun" in globalThis) && "the action runs on Node: these tests run in the Node test run") ||
+  onceAcrossNode();
 
 /** A Node binary the action runs on, and its version. */
 export interface NodeBinary {

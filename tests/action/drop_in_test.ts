@@ -10,7 +10,7 @@ import { rm } from "node:fs/promises";
 import { parse } from "yaml";
 import { type Emulator, startEmulator } from "../../emulator/mod.ts";
 import { type Loopback, startLoopback } from "../_helpers.ts";
-import { type Job, laterEnv, newJob, nodeBinaries, runStep, type StepRun } from "./_action.ts";
+import { ACTION_SKIP, type Job, laterEnv, newJob, nodeBinaries, runStep, type StepRun } from "./_action.ts";
 
 /** The README's examples: their `with:` blocks as YAML, in the README's order. */
 const README: Record<string, string> = {
@@ -125,7 +125,7 @@ function withBlock(yaml: string): Record<string, string> {
 const binaries = await nodeBinaries();
 
 for (const node of binaries) {
-  describe(`GitHub Action on ${node.label}: configure-aws-credentials' README examples`, () => {
+  describe(`GitHub Action on ${node.label}: configure-aws-credentials' README examples`, { skip: ACTION_SKIP }, () => {
     let emulator: Emulator;
     /** A loopback STS in front of the emulator that keeps each request's form, for what no log shows. */
     let tap: Loopback;

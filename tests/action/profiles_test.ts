@@ -11,7 +11,17 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type Emulator, startEmulator } from "../../emulator/mod.ts";
 import { parseConfig, shellSplit } from "../../lib/config.ts";
-import { type Job, laterEnv, newJob, nodeBinaries, ROOT, runStep, spawnNode, type StepRun } from "./_action.ts";
+import {
+  ACTION_SKIP,
+  type Job,
+  laterEnv,
+  newJob,
+  nodeBinaries,
+  ROOT,
+  runStep,
+  spawnNode,
+  type StepRun,
+} from "./_action.ts";
 
 const HUB = "arn:aws:iam::111111111111:role/ci-hub";
 const DEPLOY = "arn:aws:iam::222222222222:role/deploy";
@@ -47,7 +57,9 @@ s3 =
 const binaries = await nodeBinaries();
 
 for (const node of binaries) {
-  describe(`GitHub Action on ${node.label}: config-file, every profile refreshing through credential_process`, () => {
+  describe(`GitHub Action on ${node.label}: config-file, every profile refreshing through credential_process`, {
+    skip: ACTION_SKIP,
+  }, () => {
     let emulator: Emulator;
     let job: Job;
     before(async () => {
