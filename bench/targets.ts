@@ -76,7 +76,25 @@ export function targets(results: Results): string[] {
   if (RSS_MEASURED) { for (const runtime of main) lines.push(rssTarget(results, runtime)); }
   for (const runtime of main) lines.push(concurrencyTarget(results, runtime));
   lines.push(tarballTarget(results));
+  for (const runtime of main) {
+    const line = checkedYardstick(results, runtime);
+    if (line) lines.push(line);
+  }
   return lines;
+}
+
+/**
+ * Not a target: the CLI against the checked floor (bench/cases/floor_checked.js), what oidc2aws's own
+ * code costs beyond what a correct credential_process must do; docs/speed.md weighs the targets by it.
+ */
+function checkedYardstick(results: Results, runtime: Runtime): string | undefined {
+  const checked = find(results, runtime, "checked");
+  const cli = find(results, runtime, "cli");
+  const ratio = caseMs(cli) / caseMs(checked);
+  if (!cli || !checked || !Number.isFinite(ratio)) return undefined;
+  const [low, high] = ratioInterval(cli.runs.map((r) => r.ms), checked.runs.map((r) => r.ms));
+  return `(not a target) CLI ÷ the checked floor on ${runtime}: ${fixed(ratio, 2)}× (90% interval ` +
+    `${fixed(low, 2)}–${fixed(high, 2)}), what oidc2aws's own code costs beyond the checks`;
 }
 
 function floorTarget(results: Results, { name, id, runtime, limit }: FloorTarget): string {
