@@ -58,12 +58,18 @@ const verdict = (ok: boolean): string => (ok ? "**met**" : "**NOT MET**");
  * between runs on a shared machine; a verdict within that noise would flip from run to run.
  */
 function ratioVerdict(a: Case, b: Case, limit: number, atMost: boolean): string {
-  const ratio = caseMs(a) / caseMs(b);
-  const [low, high] = ratioInterval(a.runs.map((r) => r.ms), b.runs.map((r) => r.ms));
+  const { low, high, text } = ratioOf(a, b);
   const met = atMost ? high <= limit : low >= limit;
   const missed = atMost ? low > limit : high < limit;
   const word = met ? "**met**" : missed ? "**NOT MET**" : "**undecided** (within this run's noise)";
-  return `${word}, ${fixed(ratio, 2)}× (90% interval ${fixed(low, 2)}–${fixed(high, 2)})`;
+  return `${word}, ${text}`;
+}
+
+/** The ratio of two cases' medians with its 90% interval (see ratioInterval), and as the report writes it. */
+function ratioOf(a: Case, b: Case): { ratio: number; low: number; high: number; text: string } {
+  const ratio = caseMs(a) / caseMs(b);
+  const [low, high] = ratioInterval(a.runs.map((r) => r.ms), b.runs.map((r) => r.ms));
+  return { ratio, low, high, text: `${fixed(ratio, 2)}× (90% interval ${fixed(low, 2)}–${fixed(high, 2)})` };
 }
 
 /** One line per target: met, NOT MET, or not measured (and why). */
@@ -90,11 +96,9 @@ export function targets(results: Results): string[] {
 function checkedYardstick(results: Results, runtime: Runtime): string | undefined {
   const checked = find(results, runtime, "checked");
   const cli = find(results, runtime, "cli");
-  const ratio = caseMs(cli) / caseMs(checked);
-  if (!cli || !checked || !Number.isFinite(ratio)) return undefined;
-  const [low, high] = ratioInterval(cli.runs.map((r) => r.ms), checked.runs.map((r) => r.ms));
-  return `(not a target) CLI ÷ the checked floor on ${runtime}: ${fixed(ratio, 2)}× (90% interval ` +
-    `${fixed(low, 2)}–${fixed(high, 2)}), what oidc2aws's own code costs beyond the checks`;
+  if (!cli || !checked || !Number.isFinite(caseMs(cli) / caseMs(checked))) return undefined;
+  return `(not a target) CLI ÷ the checked floor on ${runtime}: ${ratioOf(cli, checked).text}, what oidc2aws's ` +
+    "own code costs beyond the checks";
 }
 
 function floorTarget(results: Results, { name, id, runtime, limit }: FloorTarget): string {
