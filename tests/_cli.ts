@@ -1,5 +1,6 @@
 // Runs the oidc2aws CLI as a subprocess on the runtime running the tests, as its users get it: the
-// built dist/cli.js, under `deno run` (JSR's ./cli export), Bun, or Node (the npm bin).
+// built dist/cli.js under `deno run` (JSR's ./cli export), npm's bin dist/bin.cjs (which loads
+// dist/cli.js) under Node (`npx oidc2aws`) and Bun (`bunx --bun oidc2aws`).
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -12,8 +13,8 @@ export const RUNTIME: "deno" | "bun" | "node" = deno ? "deno" : "Bun" in globalT
 
 /** The command line that starts the CLI on this runtime (Deno: with the given permission flags). */
 export function cliCommand(denoFlags: string[] = ["-A"]): string[] {
-  const bin = `${root}dist/cli.js`;
-  if (!existsSync(bin)) throw new Error("dist/cli.js is missing: run npm run build (npm test does)");
+  const bin = `${root}dist/${deno ? "cli.js" : "bin.cjs"}`;
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run npm run build (npm test does)`);
   if (deno) return [deno.execPath(), "run", "--quiet", "--no-prompt", ...denoFlags, bin];
   return [process.execPath, bin];
 }

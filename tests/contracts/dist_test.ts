@@ -38,10 +38,28 @@ describe("the built files", () => {
     assert.match(usage.stderr, /credential-process/);
   });
 
-  it("dist/cli.js run through a symlink, as an npm bin runs it, is the CLI", async () => {
-    const bin = join(dir, "oidc2aws");
-    await symlink(join(root, "dist/cli.js"), bin);
+  it("npm's bin, dist/bin.cjs, run through a symlink as npm links it, is the CLI", async () => {
+    // Deno (`deno run npm:oidc2aws`) runs the bin by its path in the package, whose extension says
+    // CommonJS; through a link without one it would take the file for an ES module.
+    let bin = join(root, "dist/bin.cjs");
+    if (!deno) await symlink(bin, bin = join(dir, "oidc2aws"));
     const version = await runScript(bin, ["--version"]);
+    assert.equal(version.code, 0, version.stderr);
+    assert.equal(version.stdout.trim(), VERSION);
+    const usage = await runScript(bin);
+    assert.equal(usage.code, 2);
+    assert.match(usage.stderr, /credential-process/);
+  });
+
+  it("npm's bin loads the CLI on a Node that cannot require() an ES module (22.0–22.11) too", {
+    skip: deno || "Bun" in globalThis ? "Node's flag" : false,
+  }, async () => {
+    // --no-experimental-require-module gives Node 20.19+ and 22.12+ what 22.0–22.11 do by default.
+    const options = { cwd: root, env: { PATH: process.env.PATH ?? "", NO_COLOR: "1" } };
+    const flag = "--no-experimental-require-module";
+    const off = await run(runtime, [flag, "-p", "process.features.require_module"], options);
+    assert.equal(off.stdout.trim(), "false");
+    const version = await run(runtime, [flag, join(root, "dist/bin.cjs"), "--version"], options);
     assert.equal(version.code, 0, version.stderr);
     assert.equal(version.stdout.trim(), VERSION);
   });

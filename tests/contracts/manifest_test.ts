@@ -33,7 +33,9 @@ describe("package manifests", () => {
         new RegExp(`^(?:#!.*\\n)?(?:// @bun\\n)?/\\* @ts-self-types="\\.\\./${source}" \\*/`),
       );
     }
-    assert.equal(pkg.bin.oidc2aws, "dist/cli.js");
+    // npm's bin is CommonJS, which loads dist/cli.js (scripts/build.mjs says why); npm packs it.
+    assert.equal(pkg.bin.oidc2aws, "dist/bin.cjs");
+    assert.ok(pkg.files.includes(pkg.bin.oidc2aws), "the bin is in the package");
   });
 
   it("give tools that predate exports the same entry and types as `exports`, and expose package.json", () => {

@@ -51,10 +51,19 @@ describe("the npm package, packed and installed into a fresh project", {
   });
 
   it("ships the build, the types, the README and the license; no sources, tests or tools", () => {
-    for (const needed of ["LICENSE", "README.md", "package.json", "dist/cli.js", "dist/mod.js", "dist/mod.d.ts"]) {
-      assert.ok(files.includes(needed), `${needed} is in the package`);
-    }
-    const stray = files.filter((f) => !/^(?:LICENSE|README\.md|package\.json|dist\/.+\.(?:js|d\.ts))$/.test(f));
+    const needed = [
+      "LICENSE",
+      "README.md",
+      "package.json",
+      "dist/bin.cjs",
+      "dist/cli.js",
+      "dist/mod.js",
+      "dist/mod.d.ts",
+    ];
+    for (const file of needed) assert.ok(files.includes(file), `${file} is in the package`);
+    const stray = files.filter((f) =>
+      !/^(?:LICENSE|README\.md|package\.json|dist\/bin\.cjs|dist\/.+\.(?:js|d\.ts))$/.test(f)
+    );
     assert.deepEqual(stray, []);
   });
 
