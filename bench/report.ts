@@ -40,6 +40,9 @@ function header({ options, machine }: Results): string[] {
     "Node process ~60 ms at start, and oidc2aws's requests more, on a machine that sets them; CI runners don't)",
     "- Deno floor: bench/cases/floor_fetch.js reads `Deno.env` and prints with `console.log` on Deno; touching " +
     "`globalThis.process` would load Deno's Node compatibility layer (~19 ms)",
+    "- Node floors: Node runs floor_http.js and floor_checked.js as CommonJS (a `.cjs` copy; the scripts have no " +
+    "import and no top-level await), and the library script as lib_npm.cjs: Node 20 starts a CommonJS entry ~9 ms " +
+    "sooner than an ES module one, Node 22 ~4 ms; oidc2aws's npm bin (dist/bin.cjs) is CommonJS too",
     "- Bun caches what its transpiler makes of a file over 50 kB in the HOME (~/.bun/install/cache), which the " +
     'warm-up fills and a fresh CI job does not have: Bun\'s row "as the first run of a fresh CI job" runs the CLI ' +
     "with that cache off (BUN_RUNTIME_TRANSPILER_CACHE_PATH=0). dist/*.js start with `// @bun`, so Bun runs them as " +
@@ -78,10 +81,11 @@ function freshProcess(results: Results): string[] {
   }
   lines.push(
     "",
-    "Commands: Node `node dist/cli.js`, Bun `bun dist/cli.js` (what `bunx --bun oidc2aws` runs; plain `bunx` follows " +
-      "the `#!/usr/bin/env node` line), Deno `deno run --allow-env --allow-net=HOST --allow-read=CONFIG,~/.aws " +
+    "Commands: Node `node dist/bin.cjs` (npm's bin, what `npx oidc2aws` runs; it loads dist/cli.js with require()), " +
+      "Bun `bun dist/bin.cjs` (what `bunx --bun oidc2aws` runs; plain `bunx` follows the `#!/usr/bin/env node` line), Deno `deno run --allow-env --allow-net=HOST --allow-read=CONFIG,~/.aws " +
       "dist/cli.js` (what `deno run jsr:@oidc2aws/oidc2aws/cli` runs: JSR's exports are the built files; no type " +
-      "check, the module cached by the warm-up). The library and import scripts load dist/mod.js on every runtime; " +
+      "check, the module cached by the warm-up). The library and import scripts load dist/mod.js on every runtime " +
+      "(Node's library script with require()); " +
       "the SDK script gets -A on Deno. Node's empty process is `node -e 0`. Every script prints the cheapest way on " +
       "its runtime (see bench/cases/floor_fetch.js). Scripts: bench/cases/*.js.",
   );
