@@ -40,9 +40,10 @@ function header({ options, machine }: Results): string[] {
     "Node process ~60 ms at start, and oidc2aws's requests more, on a machine that sets them; CI runners don't)",
     "- Deno floor: bench/cases/floor_fetch.js reads `Deno.env` and prints with `console.log` on Deno; touching " +
     "`globalThis.process` would load Deno's Node compatibility layer (~19 ms)",
-    "- Node floors: Node runs floor_http.js and floor_checked.js as CommonJS (a `.cjs` copy; the scripts have no " +
-    "import and no top-level await), and the library script as lib_npm.cjs: Node 20 starts a CommonJS entry ~9 ms " +
-    "sooner than an ES module one, Node 22 ~4 ms; oidc2aws's npm bin (dist/bin.cjs) is CommonJS too",
+    "- Node runs its scripts as CommonJS, its cheapest entry: the floors as `.cjs` copies (they have no import and no " +
+    "top-level await), the library and the SDK as lib_npm.cjs and sdk.cjs (the SDK's CommonJS build); the floor " +
+    "script starts ~9 ms sooner so on Node 20, ~4 ms on Node 22. oidc2aws's npm bin (dist/bin.cjs) is CommonJS " +
+    "too. The import cases stay ES modules (`await import()`)",
     "- Bun caches what its transpiler makes of a file over 50 kB in the HOME (~/.bun/install/cache), which the " +
     'warm-up fills and a fresh CI job does not have: Bun\'s row "as the first run of a fresh CI job" runs the CLI ' +
     "with that cache off (BUN_RUNTIME_TRANSPILER_CACHE_PATH=0). dist/*.js start with `// @bun`, so Bun runs them as " +
@@ -87,7 +88,7 @@ function freshProcess(results: Results): string[] {
       "check, the module cached by the warm-up). The library and import scripts load dist/mod.js on every runtime " +
       "(Node's library script with require()); " +
       "the SDK script gets -A on Deno. Node's empty process is `node -e 0`. Every script prints the cheapest way on " +
-      "its runtime (see bench/cases/floor_fetch.js). Scripts: bench/cases/*.js.",
+      "its runtime (see bench/cases/floor_fetch.js). Scripts: bench/cases/.",
   );
   return lines;
 }

@@ -220,9 +220,10 @@ writeFileSync(
 
 // dist/bin.cjs, npm's bin (what `npx oidc2aws` and a `credential_process` line run): CommonJS, which
 // loads dist/cli.js with require() where the runtime can require an ES module (Node 20.19+ and 22.12+,
-// Bun, Deno), else with import(). Node 20 starts a CommonJS entry ~10 ms sooner than an ES module one,
-// and loads an ES module through require() sooner than as its entry: the CLI 7–12 ms sooner on Node 20,
-// ~3 ms on Node 22, the same on Node 24 and Bun (round-robin, medians of 40–50; docs/speed.md).
+// Bun, Deno), else with import(). Node 20 starts a CommonJS entry ~14 ms sooner than an ES module one
+// (empty files), and one that require()s an ES module ~11 ms sooner: the CLI 7–12 ms sooner on Node 20,
+// ~3 ms on Node 22, the same on Node 24 and Bun (round-robin, medians of 40–80; docs/speed.md). Deno
+// runs it through its Node compatibility layer (`deno run npm:oidc2aws`): Deno's way is JSR's ./cli.
 writeFileSync(
   join(dist, "bin.cjs"),
   [

@@ -99,49 +99,45 @@ if (!/^[a-z0-9-]+$/.test(region)) throw new Error("not a region");
 const roleArn = env.AWS_ROLE_ARN ?? "";
 if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/[\x21-\x7e]+$/.test(roleArn)) throw new Error("not a role ARN");
 
-// No top-level await and no import: Node runs this file as CommonJS (bench/run.ts), its fastest entry.
-async function main() {
-  const tokenUrl = checkedUrl(env.ACTIONS_ID_TOKEN_REQUEST_URL);
-  tokenUrl.searchParams.set("audience", "sts.amazonaws.com");
-  const tokenAnswer = await exchange(tokenUrl, {
-    headers: { authorization: `Bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}` },
-  });
-  if (tokenAnswer.status !== 200) throw new Error(`the token server answered ${tokenAnswer.status}`);
-  const token = JSON.parse(tokenAnswer.text).value;
-  if (typeof token !== "string" || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) throw new Error("no token");
+const tokenUrl = checkedUrl(env.ACTIONS_ID_TOKEN_REQUEST_URL);
+tokenUrl.searchParams.set("audience", "sts.amazonaws.com");
+const tokenAnswer = await exchange(tokenUrl, {
+  headers: { authorization: `Bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}` },
+});
+if (tokenAnswer.status !== 200) throw new Error(`the token server answered ${tokenAnswer.status}`);
+const token = JSON.parse(tokenAnswer.text).value;
+if (typeof token !== "string" || !/^[\w-]+\.[\w-]+\.[\w-]*$/.test(token)) throw new Error("no token");
 
-  // The emulator's endpoint only: the bench never lets a request leave this machine (no default endpoint).
-  if (!env.AWS_ENDPOINT_URL_STS) throw new Error("AWS_ENDPOINT_URL_STS is not set");
-  const sts = checkedUrl(env.AWS_ENDPOINT_URL_STS);
-  const body = new URLSearchParams({
-    Action: "AssumeRoleWithWebIdentity",
-    Version: "2011-06-15",
-    RoleArn: roleArn,
-    RoleSessionName: `GitHubActions-${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT}`,
-    WebIdentityToken: token,
-  }).toString();
-  const stsAnswer = await exchange(sts, {
-    method: "POST",
-    // The form body is ASCII, so its length in bytes is its length in characters.
-    headers: { "content-type": "application/x-www-form-urlencoded", "content-length": String(body.length) },
-    body,
-  });
-  if (stsAnswer.status !== 200 || stsAnswer.text.includes("<ErrorResponse")) {
-    throw new Error(`STS answered ${stsAnswer.status}`);
-  }
-  const field = (name) => {
-    const value = new RegExp(`<${name}>([^<]*)</${name}>`).exec(stsAnswer.text)?.[1];
-    if (!value || !/^[\x21-\x7e]+$/.test(value)) throw new Error(`no ${name} in the answer`);
-    return value;
-  };
-  const expiration = new Date(field("Expiration"));
-  if (Number.isNaN(expiration.getTime())) throw new Error("not an expiration");
-  print(JSON.stringify({
-    Version: 1,
-    AccessKeyId: field("AccessKeyId"),
-    SecretAccessKey: field("SecretAccessKey"),
-    SessionToken: field("SessionToken"),
-    Expiration: expiration.toISOString(),
-  }));
+// The emulator's endpoint only: the bench never lets a request leave this machine (no default endpoint).
+if (!env.AWS_ENDPOINT_URL_STS) throw new Error("AWS_ENDPOINT_URL_STS is not set");
+const sts = checkedUrl(env.AWS_ENDPOINT_URL_STS);
+const body = new URLSearchParams({
+  Action: "AssumeRoleWithWebIdentity",
+  Version: "2011-06-15",
+  RoleArn: roleArn,
+  RoleSessionName: `GitHubActions-${env.GITHUB_RUN_ID}-${env.GITHUB_RUN_ATTEMPT}`,
+  WebIdentityToken: token,
+}).toString();
+const stsAnswer = await exchange(sts, {
+  method: "POST",
+  // The form body is ASCII, so its length in bytes is its length in characters.
+  headers: { "content-type": "application/x-www-form-urlencoded", "content-length": String(body.length) },
+  body,
+});
+if (stsAnswer.status !== 200 || stsAnswer.text.includes("<ErrorResponse")) {
+  throw new Error(`STS answered ${stsAnswer.status}`);
 }
-main();
+const field = (name) => {
+  const value = new RegExp(`<${name}>([^<]*)</${name}>`).exec(stsAnswer.text)?.[1];
+  if (!value || !/^[\x21-\x7e]+$/.test(value)) throw new Error(`no ${name} in the answer`);
+  return value;
+};
+const expiration = new Date(field("Expiration"));
+if (Number.isNaN(expiration.getTime())) throw new Error("not an expiration");
+print(JSON.stringify({
+  Version: 1,
+  AccessKeyId: field("AccessKeyId"),
+  SecretAccessKey: field("SecretAccessKey"),
+  SessionToken: field("SessionToken"),
+  Expiration: expiration.toISOString(),
+}));
