@@ -1,5 +1,7 @@
-// sdk.js as CommonJS, how Node runs it (bench/run.ts): Node's cheapest entry, and the SDK's CommonJS
-// build (its `require` export), which Node loads sooner than its ES modules. The same two calls.
+// The AWS SDK v3 way on Node (sdk.js on Deno and Bun): the token fetched with node:http, as the Node
+// floor does (Node's first global fetch costs ~100 ms of undici loading), then AssumeRoleWithWebIdentity
+// with @aws-sdk/client-sts. CommonJS, Node's cheapest entry, which loads the SDK's CommonJS build (its
+// `require` export): ~57 ms sooner than its ES modules (docs/speed.md).
 const { AssumeRoleWithWebIdentityCommand, STSClient } = require("@aws-sdk/client-sts");
 const { request } = require("node:http");
 const { writeSync } = require("node:fs");
@@ -7,7 +9,7 @@ const { writeSync } = require("node:fs");
 const env = process.env;
 const headers = { authorization: `Bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}` };
 
-/** GET the token server's JSON answer with node:http (as sdk.js does on Node). */
+/** GET the token server's JSON answer. */
 function getJson(url) {
   return new Promise((resolve, reject) => {
     request(url, { headers }, (res) => {
