@@ -40,10 +40,10 @@ function header({ options, machine }: Results): string[] {
     "Node process ~60 ms at start, and oidc2aws's requests more, on a machine that sets them; CI runners don't)",
     "- Deno floor: bench/cases/floor_fetch.js reads `Deno.env` and prints with `console.log` on Deno; touching " +
     "`globalThis.process` would load Deno's Node compatibility layer (~19 ms)",
-    "- Node runs its scripts as CommonJS, its cheapest entry: the floors as `.cjs` copies (they have no import and no " +
-    "top-level await), the library and the SDK as lib_npm.cjs and sdk.cjs (the SDK's CommonJS build); the floor " +
-    "script starts ~9 ms sooner so on Node 20, ~4 ms on Node 22. oidc2aws's npm bin (dist/bin.cjs) is CommonJS " +
-    "too. The import cases stay ES modules (`await import()`)",
+    "- Node runs its scripts as CommonJS, its cheapest entry: each floor's text in an async function in a `.cjs` " +
+    "file (Deno and Bun run the floors as written, ES modules), the library and the SDK as lib_npm.cjs and sdk.cjs " +
+    "(the SDK's CommonJS build); the floor starts ~9 ms sooner so on Node 20, ~4 ms on Node 22. oidc2aws's npm bin " +
+    "(dist/bin.cjs) is CommonJS too. The import cases stay ES modules (`await import()`)",
     "- Bun caches what its transpiler makes of a file over 50 kB in the HOME (~/.bun/install/cache), which the " +
     'warm-up fills and a fresh CI job does not have: Bun\'s row "as the first run of a fresh CI job" runs the CLI ' +
     "with that cache off (BUN_RUNTIME_TRANSPILER_CACHE_PATH=0). dist/*.js start with `// @bun`, so Bun runs them as " +
@@ -83,7 +83,8 @@ function freshProcess(results: Results): string[] {
   lines.push(
     "",
     "Commands: Node `node dist/bin.cjs` (npm's bin, what `npx oidc2aws` runs; it loads dist/cli.js with require()), " +
-      "Bun `bun dist/bin.cjs` (what `bunx --bun oidc2aws` runs; plain `bunx` follows the `#!/usr/bin/env node` line), Deno `deno run --allow-env --allow-net=HOST --allow-read=CONFIG,~/.aws " +
+      "Bun `bun dist/bin.cjs` (what `bunx --bun oidc2aws` runs; plain `bunx` follows the `#!/usr/bin/env node` " +
+      "line), Deno `deno run --allow-env --allow-net=HOST --allow-read=CONFIG,~/.aws " +
       "dist/cli.js` (what `deno run jsr:@oidc2aws/oidc2aws/cli` runs: JSR's exports are the built files; no type " +
       "check, the module cached by the warm-up). The library and import scripts load dist/mod.js on every runtime " +
       "(Node's library script with require()); " +

@@ -1,7 +1,8 @@
 /**
  * The built files on the runtime running the tests, as npm and JSR users get them: dist/cli.js holds
  * the library and the CLI, and starts the CLI when it is the program or npm's bin (dist/bin.cjs) loads
- * it; dist/mod.js is the library and never starts it, however it is imported. Needs dist/ (npm test builds it first).
+ * it; dist/mod.js is the library and never starts it, however it is imported. Needs dist/ (npm test
+ * builds it first).
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
