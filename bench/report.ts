@@ -87,7 +87,7 @@ function freshProcess(results: Results): string[] {
       "line), Deno `deno run --allow-env --allow-net=HOST --allow-read=CONFIG,~/.aws " +
       "dist/cli.js` (what `deno run jsr:@oidc2aws/oidc2aws/cli` runs: JSR's exports are the built files; no type " +
       "check, the module cached by the warm-up). The library and import scripts load dist/mod.js on every runtime " +
-      "(Node's library script with require()); " +
+      'but Node\'s library script, which loads dist/mod.cjs (what `require("oidc2aws")` loads); ' +
       "the SDK script gets -A on Deno. Node's empty process is `node -e 0`. Every script prints the cheapest way on " +
       "its runtime (see bench/cases/floor_fetch.js). Scripts: bench/cases/.",
   );

@@ -1,8 +1,8 @@
 /**
  * The built files on the runtime running the tests, as npm and JSR users get them: dist/cli.js holds
  * the library and the CLI, and starts the CLI when it is the program or npm's bin (dist/bin.cjs) loads
- * it; dist/mod.js is the library and never starts it, however it is imported. Needs dist/ (npm test
- * builds it first).
+ * it; dist/mod.js is the library and never starts it, however it is imported, and so is dist/mod.cjs,
+ * what `require("oidc2aws")` loads. Needs dist/ (npm test builds it first).
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -113,6 +113,29 @@ describe("the built files", () => {
       assert.equal(used.stdout.trim(), `${VERSION} eu-west-1`);
     });
   }
+
+  it("dist/mod.cjs, what require() loads, is the library under mod.js's names and classes, and never starts the CLI", async () => {
+    const file = join(dir, "use.cjs");
+    await writeFile(
+      file,
+      `const library = require(${JSON.stringify(join(root, "dist/mod.cjs"))});\n` +
+        `let err;\ntry {\n  library.parseConfig("region = eu-west-1\\n");\n} catch (thrown) {\n  err = thrown;\n}\n` +
+        `import(${JSON.stringify(mod)}).then((esm) => console.log(JSON.stringify({\n` +
+        `  names: Object.keys(library).sort(),\n` +
+        `  same: Object.keys(esm).filter((name) => esm[name] !== library[name]),\n` +
+        `  instance: err instanceof esm.ConfigSyntaxError,\n` +
+        `})));\n`,
+    );
+    // The program's own arguments look like a CLI command: the CLI must not take them.
+    const used = await runScript(file, ["credential-process"]);
+    assert.equal(used.stderr, "", "the CLI printed nothing (it would print its usage and exit 2)");
+    assert.equal(used.code, 0);
+    assert.deepEqual(JSON.parse(used.stdout), {
+      names: Object.keys(await import("../../mod.ts")).sort(),
+      same: [],
+      instance: true,
+    });
+  });
 
   it("every built file is marked for Bun as finished JavaScript, where Bun looks for the mark", async () => {
     // Bun runs a file whose first line (after a `#!` line) is `// @bun` as it stands; any other file

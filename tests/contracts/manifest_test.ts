@@ -36,6 +36,13 @@ describe("package manifests", () => {
     // npm's bin is CommonJS, which loads dist/cli.js (scripts/build.mjs says why); npm packs it.
     assert.equal(pkg.bin.oidc2aws, "dist/bin.cjs");
     assert.ok(pkg.files.includes(pkg.bin.oidc2aws), "the bin is in the package");
+    // So is what `require("oidc2aws")` loads: CommonJS over dist/cli.js, one ES module where mod.js is two.
+    // Its condition comes first, with CommonJS declarations of its own (publint and attw check them).
+    assert.deepEqual(Object.keys(pkg.exports["."]), ["require", "types", "default"]);
+    assert.deepEqual(pkg.exports["."].require, { types: "./dist/mod.d.cts", default: "./dist/mod.cjs" });
+    for (const file of ["dist/mod.cjs", "dist/mod.d.cts"]) {
+      assert.ok(pkg.files.includes(file), `${file} is in the package`);
+    }
   });
 
   it("give tools that predate exports the same entry and types as `exports`, and expose package.json", () => {
@@ -44,11 +51,11 @@ describe("package manifests", () => {
     assert.equal(pkg.exports["./package.json"], "./package.json");
   });
 
-  it("mark as side-effectful exactly the two modules whose evaluation matters", () => {
-    // dist/cli.js starts the CLI unless dist/mod.js, as it is evaluated, marks it as a library. A
-    // bundler that took mod.js to be free of side effects would skip that call when a consumer uses
-    // only re-exported names (rollup and webpack do), and the consumer's bundle would run the CLI.
-    assert.deepEqual([...pkg.sideEffects].sort(), ["./dist/cli.js", "./dist/mod.js"]);
+  it("mark as side-effectful exactly the modules whose evaluation matters", () => {
+    // dist/cli.js starts the CLI unless dist/mod.js (or dist/mod.cjs), as it is evaluated, marks it as a
+    // library. A bundler that took mod.js to be free of side effects would skip that call when a consumer
+    // uses only re-exported names (rollup and webpack do), and the consumer's bundle would run the CLI.
+    assert.deepEqual([...pkg.sideEffects].sort(), ["./dist/cli.js", "./dist/mod.cjs", "./dist/mod.js"]);
     // Should mod.js become only imports and re-exports, it could leave the list.
     const statements = read("dist/mod.js").replace(/\/\*[\s\S]*?\*\//g, "").split(";").map((t) => t.trim());
     assert.ok(statements.some((t) => t !== "" && !/^(?:import|export)\b/.test(t)), "dist/mod.js runs code of its own");

@@ -56,13 +56,15 @@ describe("the npm package, packed and installed into a fresh project", {
       "README.md",
       "package.json",
       "dist/bin.cjs",
+      "dist/mod.cjs",
+      "dist/mod.d.cts",
       "dist/cli.js",
       "dist/mod.js",
       "dist/mod.d.ts",
     ];
     for (const file of needed) assert.ok(files.includes(file), `${file} is in the package`);
     const stray = files.filter((f) =>
-      !/^(?:LICENSE|README\.md|package\.json|dist\/bin\.cjs|dist\/.+\.(?:js|d\.ts))$/.test(f)
+      !/^(?:LICENSE|README\.md|package\.json|dist\/(?:bin|mod)\.cjs|dist\/mod\.d\.cts|dist\/.+\.(?:js|d\.ts))$/.test(f)
     );
     assert.deepEqual(stray, []);
   });
@@ -109,19 +111,55 @@ process.stdout.write(JSON.stringify({ VERSION, id: credentials.accessKeyId, arn:
       join(project, "use.cjs"),
       `const oidc2aws = require("oidc2aws");
 const manifest = require("oidc2aws/package.json");
-process.stdout.write(JSON.stringify({ VERSION: oidc2aws.VERSION, assumeRole: typeof oidc2aws.assumeRole, manifest: manifest.version }));`,
+const { join } = require("node:path");
+let err;
+try {
+  oidc2aws.parseConfig("region = eu-west-1\\n");
+} catch (thrown) {
+  err = thrown;
+}
+import("oidc2aws").then((esm) => {
+  process.stdout.write(JSON.stringify({
+    VERSION: oidc2aws.VERSION,
+    manifest: manifest.version,
+    file: require.resolve("oidc2aws").endsWith(join("dist", "mod.cjs")),
+    names: Object.keys(oidc2aws).sort().join() === Object.keys(esm).sort().join(),
+    same: Object.keys(esm).every((name) => esm[name] === oidc2aws[name]),
+    instance: err instanceof esm.ConfigSyntaxError || String(err),
+  }));
+});`,
     );
-    const answer = await run(process.execPath, ["use.cjs"], { cwd: project, env: jobEnv });
-    // The CLI does not start: it would print its usage and exit 2.
+    // The program's own arguments look like a CLI command: the CLI must not take them.
+    const answer = await run(process.execPath, ["use.cjs", "credential-process"], { cwd: project, env: jobEnv });
+    // The CLI does not start: it would print its usage or credentials.
     assert.equal(answer.code, 0, answer.stderr);
-    assert.deepEqual(JSON.parse(answer.stdout), { VERSION, assumeRole: "function", manifest: VERSION });
+    assert.equal(answer.stderr, "");
+    // The CommonJS entry, under the ES module's names, with its very functions and classes.
+    assert.deepEqual(JSON.parse(answer.stdout), {
+      VERSION,
+      manifest: VERSION,
+      file: true,
+      names: true,
+      same: true,
+      instance: true,
+    });
   });
 
   it("its .d.ts files type a TypeScript consumer, and catch a misuse", async () => {
     const tsc = join(root, "node_modules/.bin/tsc");
     await writeFile(
       join(project, "tsconfig.json"),
-      JSON.stringify({ compilerOptions: CONSUMER_COMPILER_OPTIONS, files: ["good.ts"] }),
+      JSON.stringify({ compilerOptions: CONSUMER_COMPILER_OPTIONS, files: ["good.ts", "good.cts"] }),
+    );
+    // A CommonJS consumer: require() resolves to dist/mod.cjs and its declarations, dist/mod.d.cts.
+    await writeFile(
+      join(project, "good.cts"),
+      `import oidc2aws = require("oidc2aws");
+export async function keyId(): Promise<string> {
+  const credentials: oidc2aws.Credentials = await oidc2aws.assumeRole(await oidc2aws.resolveProfile());
+  return credentials.accessKeyId;
+}
+`,
     );
     await writeFile(
       join(project, "good.ts"),
