@@ -73,11 +73,19 @@ export interface RunOptions {
 }
 
 /**
- * Runs one command as a fresh process and times it from spawn to exit. With `rssFile` the command
- * runs under `time -f %M` for its peak RSS; that wrapper adds the same ~1 ms exec to every case, so
- * it shifts ratios a little toward 1 and never reorders them.
+ * The command that measures what the harness adds to every run: `true`, which does nothing. Run by
+ * {@link runOnce} like a case, it takes ~15 ms on a 2-core machine where Python's `subprocess` and
+ * `wait4` see it take 3 (Node's spawn of a large process, `time`'s own fork and exec, the exit seen
+ * through the event loop); the bench subtracts its median from every case.
  */
-export function runOnce(argv: string[], { env, rssFile, timeoutMs = 60_000 }: RunOptions): Promise<Run> {
+export const NULL_COMMAND: readonly string[] = ["true"];
+
+/**
+ * Runs one command as a fresh process and times it from spawn to exit. With `rssFile` the command
+ * runs under `time -f %M` for its peak RSS. Both add the same milliseconds to every case, which the
+ * bench measures with {@link NULL_COMMAND} and subtracts.
+ */
+export function runOnce(argv: readonly string[], { env, rssFile, timeoutMs = 60_000 }: RunOptions): Promise<Run> {
   const command = rssFile ? [TIME, "-f", "%M", "-o", rssFile, ...argv] : argv;
   return new Promise((resolve) => {
     const start = process.hrtime.bigint();

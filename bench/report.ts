@@ -13,7 +13,7 @@ import { targets } from "./targets.ts";
 export function report(results: Results): string {
   const sections = [
     ["# oidc2aws benchmark", header(results)],
-    ["## Fresh process (wall ms from spawn to exit)", freshProcess(results)],
+    ["## Fresh process (wall ms from spawn to exit, less the harness overhead)", freshProcess(results)],
     ["## GitHub Action (Node 24, run as the runner runs it)", actionSection(results)],
     ["## In process", inProcess(results)],
     ["## Young generation (Node, exact)", youngSection(results)],
@@ -23,7 +23,7 @@ export function report(results: Results): string {
   return `${sections.map(([title, lines]) => [title, "", ...lines].join("\n")).join("\n\n")}\n`;
 }
 
-function header({ options, machine }: Results): string[] {
+function header({ options, machine, harnessMs }: Results): string[] {
   return [
     ...machine.map((m) => `- ${m}`),
     `- ${options.runs} counted runs per fresh-process case after ${options.warmup} warm-up run(s), round-robin: ` +
@@ -31,6 +31,13 @@ function header({ options, machine }: Results): string[] {
     `up to 1.5× within minutes) hits every case alike${options.quick ? " (**--quick**: too few runs to compare)" : ""}`,
     "- figures: median with p25 and p75 (nearest rank) of the counted runs; × floor is the ratio of medians from " +
     "this run: compare ratios, not absolute times across runs",
+    `- harness overhead: ${
+      fixed(harnessMs, 1)
+    } ms, taken off every fresh-process time below: the median of \`true\`, ` +
+    "a process that does nothing, run the same way once in every round (spawned from the harness's Node process " +
+    `${RSS_MEASURED ? "under /usr/bin/time, " : ""}and its exit seen through the event loop; Python's subprocess ` +
+    "with wait4 sees it take ~3 ms). Left in, it added the same milliseconds to every case and pulled every ratio " +
+    "toward 1, most on Bun, whose floor is ~45 ms",
     "- a target on a ratio of two cases gives the ratio's 90% bootstrap interval (rounds resampled, the two runs " +
     "of a round kept together): met or NOT MET when the whole interval is on one side of the limit, undecided " +
     "when it holds the limit. The interval is this run's noise only: on a shared machine a ratio also moves " +

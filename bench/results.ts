@@ -73,6 +73,8 @@ export interface Results {
   options: Options;
   /** The report's first lines: machine, runtimes, date, load. */
   machine: string[];
+  /** What the harness adds to a run, taken off every case's runs: the median of `true` (ms). */
+  harnessMs: number;
   cases: Case[];
   inproc: Partial<Record<Runtime, InProcess | string>>;
   /** Node's young-generation figure of the floor and of the CLI. */

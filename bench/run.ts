@@ -30,6 +30,7 @@ import {
   inProcess,
   lastLine,
   MAIN_RUNTIMES,
+  NULL_COMMAND,
   RSS_MEASURED,
   runOnce,
   type Runtime,
@@ -41,7 +42,7 @@ import { capture, type Emulator, exitOnSignal, killAll, ROOT, startEmulator } fr
 import { chart } from "./chart.ts";
 import { report } from "./report.ts";
 import { type Case, type CaseId, LATENCY_MS, type Options, type Results } from "./results.ts";
-import { shuffle } from "./stats.ts";
+import { median, shuffle } from "./stats.ts";
 
 const ROLE_ARN = "arn:aws:iam::123456789012:role/oidc2aws-bench";
 const USAGE =
@@ -234,21 +235,37 @@ function casesFor(
  * Warm-up rounds, then `runs` counted rounds. Every round runs each live case once, in a new
  * shuffled order, so a slow drift of the machine hits every case alike and no case always follows
  * the same one. A case that fails once is reported and dropped.
+ *
+ * Every round also runs {@link NULL_COMMAND} the same way, at a place of its own in the order: its
+ * median is what the harness itself adds to a run (spawning it from this Node process, `time`,
+ * seeing it exit; ~15 ms on a 2-core machine, as much as a third of Bun's floor), and is taken off
+ * every counted run. Left in, it pulled every ratio toward 1. Resolves that median (ms).
  */
-async function runCases(cases: Case[], options: Options, env: Record<string, string>, dir: string): Promise<void> {
+async function runCases(cases: Case[], options: Options, env: Record<string, string>, dir: string): Promise<number> {
   const rssFile = RSS_MEASURED ? join(dir, "rss") : undefined;
-  const once = async (c: Case, record: boolean) => {
+  const overhead: number[] = [];
+  const once = async (c: Case | undefined, record: boolean) => {
+    if (c === undefined) {
+      const run = await runOnce(NULL_COMMAND, { env, rssFile });
+      if (!run.ok) throw new Error(`${NULL_COMMAND.join(" ")} failed: ${lastLine(run.stderr, "no message")}`);
+      if (record) overhead.push(run.ms);
+      return;
+    }
     if (c.error) return;
     const run = await runOnce(c.argv, { env: c.env ?? { ...env, ...c.extraEnv }, rssFile });
     if (!run.ok || !c.expect.test(run.stdout)) c.error = lastLine(run.stderr, "exit without the expected output");
     else if (record) c.runs.push(run);
   };
-  for (let i = 0; i < options.warmup; i++) for (const c of shuffle(cases)) await once(c, false);
+  const round = () => shuffle<Case | undefined>([...cases, undefined]);
+  for (let i = 0; i < options.warmup; i++) for (const c of round()) await once(c, false);
   for (let i = 0; i < options.runs; i++) {
-    for (const c of shuffle(cases)) await once(c, true);
+    for (const c of round()) await once(c, true);
     if (process.stderr.isTTY) process.stderr.write(`\rbench: round ${i + 1}/${options.runs}`);
   }
   if (process.stderr.isTTY) process.stderr.write("\n");
+  const harnessMs = median(overhead);
+  for (const c of cases) for (const run of c.runs) run.ms -= harnessMs;
+  return harnessMs;
 }
 
 // ── main ─────────────────────────────────────────────────────────────────────────────────────────
@@ -309,7 +326,7 @@ async function measureAll(options: Options, dir: string, emulators: Emulator[]):
   const machine = await describeMachine(options.runtimes);
   const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
   machine.push(`load average (1, 5, 15 min) before: ${load()}`);
-  await runCases(cases, options, env, dir);
+  const harnessMs = await runCases(cases, options, env, dir);
   const inproc: Results["inproc"] = {};
   const inprocEnv = { ...env, BENCH_LATENCY_ENV: JSON.stringify({ ...base, ...slow.env }) };
   for (const runtime of options.runtimes.filter((r) => MAIN_RUNTIMES.includes(r))) {
@@ -321,7 +338,16 @@ async function measureAll(options: Options, dir: string, emulators: Emulator[]):
   };
   const pack = await tarball();
   machine.push(`load average after: ${load()}`);
-  return { options, machine, cases, inproc, young, pack, actions: actions.sizes(setup.ours, setup.official) };
+  return {
+    options,
+    machine,
+    harnessMs,
+    cases,
+    inproc,
+    young,
+    pack,
+    actions: actions.sizes(setup.ours, setup.official),
+  };
 }
 
 async function main(): Promise<number> {

@@ -21,6 +21,7 @@ function results(cases: Case[], runtimes: Runtime[]): Results {
   return {
     options: { quick: false, runs: 3, warmup: 0, runtimes, officialAction: "" },
     machine: [],
+    harnessMs: 15,
     cases,
     inproc: {},
     young: { floor: "not measured", cli: "not measured" },

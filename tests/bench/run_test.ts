@@ -101,6 +101,10 @@ describe("bench/run.ts --quick", {
       // The header says how the run avoids the measurement traps.
       assert.match(out, /^- \d+ counted runs .*round-robin: every round runs each case once, in a new shuffled order/m);
       assert.match(out, /^- figures: median with p25 and p75 .*ratio of medians from this run/m);
+      // What spawning and timing a process costs the harness is measured and taken off every case.
+      const overhead = /^- harness overhead: (\d+\.\d) ms, taken off every fresh-process time/m.exec(out);
+      assert.ok(overhead, "the header gives the harness overhead");
+      assert.ok(Number(overhead[1]) > 0, "a process that does nothing still costs the harness time");
       assert.match(
         out,
         /^- environment of every timed command: .*NODE_EXTRA_CA_CERTS and AWS_CA_BUNDLE are never passed/m,
