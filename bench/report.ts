@@ -37,7 +37,7 @@ function header({ options, machine, harnessMs }: Results): string[] {
     "a process that does nothing, run the same way once in every round (spawned from the harness's Node process " +
     `${RSS_MEASURED ? "under /usr/bin/time, " : ""}and its exit seen through the event loop; Python's subprocess ` +
     "with wait4 sees it take ~3 ms). Left in, it added the same milliseconds to every case and pulled every ratio " +
-    "toward 1, most on Bun, whose floor is ~45 ms",
+    "toward 1, most where the floor is shortest (Bun's)",
     "- a target on a ratio of two cases gives the ratio's 90% bootstrap interval (rounds resampled, the two runs " +
     "of a round kept together): met or NOT MET when the whole interval is on one side of the limit, undecided " +
     "when it holds the limit. The interval is this run's noise only: on a shared machine a ratio also moves " +

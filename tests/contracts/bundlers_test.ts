@@ -77,7 +77,7 @@ describe("the packed package bundled by esbuild, webpack and Rollup", {
     });
     assert.equal(unpacked.code, 0, unpacked.stderr);
     await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true }));
-    for (const file of ["consumer.mjs", "neutral.mjs", "deny_node_modules.mjs", "print_token.mjs"]) {
+    for (const file of ["consumer.mjs", "consumer.cjs", "neutral.mjs", "deny_node_modules.mjs", "print_token.mjs"]) {
       await copyFile(join(fixtures, file), join(project, file));
     }
 
@@ -150,6 +150,35 @@ web_identity_token_process = "${process.execPath}" "${join(project, "print_token
       await assumesBothWays(outfile);
     });
   }
+
+  it('a CommonJS consumer, require("oidc2aws") (dist/mod.cjs), bundled by esbuild and by webpack', async () => {
+    const { build } = await import("esbuild");
+    const esbuilt = join(out, "esbuild-require.cjs");
+    const result = await build({
+      entryPoints: [join(project, "consumer.cjs")],
+      outfile: esbuilt,
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      logLevel: "silent",
+    });
+    assert.deepEqual(result.warnings.map((w) => w.text), []);
+    const { default: webpack } = await import("webpack");
+    const stats = await new Promise<import("webpack").Stats>((resolve, reject) =>
+      webpack({
+        mode: "production",
+        target: "node",
+        context: project,
+        entry: "./consumer.cjs",
+        optimization: { minimize: false },
+        output: { path: join(out, "webpack-require"), filename: "main.js" },
+      }, (err, stats) => (err || !stats ? reject(err) : resolve(stats)))
+    );
+    const { errors = [], warnings = [] } = stats.toJson({ all: false, errors: true, warnings: true });
+    assert.deepEqual(errors.map((e) => e.message), []);
+    assert.deepEqual(warnings.map((w) => w.message), []);
+    await Promise.all([esbuilt, join(out, "webpack-require/main.js")].map((f) => assumesBothWays(f)));
+  });
 
   it('webpack 5, target: "node", mode: "production" (Node API): CommonJS, and ES module output', async () => {
     const { default: webpack } = await import("webpack");
