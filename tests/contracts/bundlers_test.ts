@@ -12,7 +12,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { copyFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
@@ -77,9 +77,17 @@ describe("the packed package bundled by esbuild, webpack and Rollup", {
     });
     assert.equal(unpacked.code, 0, unpacked.stderr);
     await writeFile(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true }));
-    for (const file of ["consumer.mjs", "consumer.cjs", "neutral.mjs", "deny_node_modules.mjs", "print_token.mjs"]) {
+    for (const file of ["consumer.mjs", "neutral.mjs", "deny_node_modules.mjs", "print_token.mjs"]) {
       await copyFile(join(fixtures, file), join(project, file));
     }
+    // The same consumer as CommonJS: `require("oidc2aws")`, which resolves to dist/mod.cjs.
+    const consumer = await readFile(join(fixtures, "consumer.mjs"), "utf8");
+    const imports = 'import { assumeRole, resolveProfile } from "oidc2aws";';
+    assert.ok(consumer.includes(imports), "consumer.mjs imports the library as this test rewrites it");
+    await writeFile(
+      join(project, "consumer.cjs"),
+      consumer.replace(imports, 'const { assumeRole, resolveProfile } = require("oidc2aws");'),
+    );
 
     emulator = await startEmulator({ roles: { [ROLE]: { sub: "repo:octo-org/*" } } });
     processToken = await emulator.mintToken({ claims: { sub: PROCESS_SUBJECT } });
